@@ -1,0 +1,8 @@
+import { defineConfig } from "vitest/config";
+
+// Each workspace keeps its own test settings; the root runs them all.
+export default defineConfig({
+  test: {
+    projects: ["app", "infra"],
+  },
+});

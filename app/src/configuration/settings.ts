@@ -1,28 +1,41 @@
 import { z } from "zod";
 
-// Values from APP_ variables arrive as strings; these accept both the YAML
-// number or boolean and its string form, and nothing looser.
+// Values from APP_ variables arrive as strings: a number or boolean key takes
+// the YAML value or its exact string form, and nothing looser ("1e3", "yes").
 const integer = (min: number, max: number) =>
-  z
-    .union([z.number(), z.string().regex(/^-?\d+$/, "expected a whole number").transform(Number)])
-    .pipe(z.number().int("expected a whole number").min(min).max(max));
+  z.preprocess(
+    (value) => (typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value),
+    z
+      .number({ error: "expected a whole number" })
+      .int({ error: "expected a whole number" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
 
-const boolean = z
-  .union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")])
-  .pipe(z.boolean());
+const booleanStrings: Record<string, boolean> = { true: true, false: false };
 
-const text = z.string().trim().min(1, "must not be empty");
+const boolean = z.preprocess(
+  (value) => (typeof value === "string" && value in booleanStrings ? booleanStrings[value] : value),
+  z.boolean({ error: "expected true or false" }),
+);
+
+// Kept as written: a password may start or end with a space.
+const text = z
+  .string({ error: "expected a string" })
+  .refine((value) => value.trim() !== "", { error: "must not be empty" });
 
 export const ApplicationSettings = z.strictObject({
   host: text,
   port: integer(1, 65535),
   // The path of the liveness probe; App Platform's health check reads it too.
-  health_check_path: text.regex(/^\/[\w\-/]*$/, "must be a path that starts with /"),
+  health_check_path: text.regex(/^\/[\w\-/]*$/, { error: "must be a path that starts with /" }),
   // Larger request bodies get 413 before they are parsed.
   body_limit_bytes: integer(256, 1_048_576),
   // How long SIGTERM waits for requests in flight before the process exits.
   shutdown_grace_period_ms: integer(0, 120_000),
-  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    error: "expected one of fatal, error, warn, info, debug, trace, silent",
+  }),
 });
 
 export const DatabaseSettings = z.strictObject({
@@ -49,7 +62,7 @@ export type ApplicationSettings = z.infer<typeof ApplicationSettings>;
 export type DatabaseSettings = z.infer<typeof DatabaseSettings>;
 export type Settings = z.infer<typeof Settings>;
 
-// Values that error messages mask, as key paths.
+// Key paths whose values error messages mask.
 export const secretKeys: ReadonlySet<string> = new Set(["database.password", "database.ca_certificate"]);
 
 export const environments = ["local", "production"] as const;

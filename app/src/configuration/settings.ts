@@ -15,7 +15,7 @@ const integer = (min: number, max: number) =>
 const booleanStrings: Record<string, boolean> = { true: true, false: false };
 
 const boolean = z.preprocess(
-  (value) => (typeof value === "string" && value in booleanStrings ? booleanStrings[value] : value),
+  (value) => (typeof value === "string" && Object.hasOwn(booleanStrings, value) ? booleanStrings[value] : value),
   z.boolean({ error: "expected true or false" }),
 );
 

@@ -1,5 +1,5 @@
-import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { repositoryRoot } from "../paths.ts";
 import { fakeCall, fakeResource } from "./fake-outputs.ts";
 import { toPlainValues } from "./plain-values.ts";
 import { readStackConfig, type StackConfigOptions } from "./stack-config.ts";
@@ -24,9 +24,12 @@ export interface CapturedStack {
   outputs: Record<string, unknown>;
 }
 
-export type CaptureOptions = StackConfigOptions;
+export interface CaptureOptions extends StackConfigOptions {
+  // Fake outputs to use in place of the defaults, by resource name, such as
+  // { "zero2prod-local-migrate": { exitCode: 1 } }.
+  outputOverrides?: Record<string, Record<string, unknown>>;
+}
 
-const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 const programUrl = new URL("../index.ts", import.meta.url).href;
 const stackType = "pulumi:pulumi:Stack";
 
@@ -43,17 +46,51 @@ export async function captureStack(stack: string, options: CaptureOptions = {}):
   }
   captureRunning = true;
   try {
-    return await runCapture(stack, options);
+    return await failOnUnhandledRejections(() => runCapture(stack, options));
   } finally {
     captureRunning = false;
   }
+}
+
+// Pulumi's Node.js run harness fails the program on an unhandled rejection, and a failed Output
+// leaves many: every promise derived from it rejects unobserved. While a capture runs, this takes
+// over the process's handlers, then throws the program's own error, else the first rejection.
+async function failOnUnhandledRejections<T>(run: () => Promise<T>): Promise<T> {
+  const previousListeners = process.listeners("unhandledRejection");
+  const rejections: unknown[] = [];
+  const record = (reason: unknown) => rejections.push(reason);
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", record);
+
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: await run() };
+  } catch (error) {
+    outcome = { error };
+  } finally {
+    // Node reports unhandled rejections after the microtask queue drains.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", record);
+    for (const listener of previousListeners) {
+      process.on("unhandledRejection", listener);
+    }
+  }
+
+  if ("error" in outcome) {
+    throw outcome.error;
+  }
+  if (rejections.length > 0) {
+    throw rejections[0];
+  }
+  return outcome.value;
 }
 
 async function runCapture(stack: string, options: CaptureOptions): Promise<CapturedStack> {
   const config = readStackConfig(repositoryRoot, stack, options);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
-  const recorder = new RegistrationRecorder();
+  const recorder = new RegistrationRecorder(options.outputOverrides ?? {});
   await pulumi.runtime.setMocks(
     { newResource: (args) => recorder.fakeResource(args), call: fakeCall },
     config.project,
@@ -63,11 +100,25 @@ async function runCapture(stack: string, options: CaptureOptions): Promise<Captu
   recorder.attach(pulumi.runtime.getMonitor());
 
   const program = (await import(programUrl)) as { default: () => Promise<Record<string, unknown>> };
+  // The program's error is kept out of the stack resource: Pulumi derives promises from the
+  // stack's outputs that nobody awaits, and each would become an unhandled rejection.
+  let programError: unknown;
+  const runProgram = async () => {
+    try {
+      return await program.default();
+    } catch (error) {
+      programError = error;
+      return {};
+    }
+  };
   try {
-    await pulumi.runtime.runInPulumiStack(() => program.default());
+    await pulumi.runtime.runInPulumiStack(runProgram);
   } finally {
     // Registrations still in flight would otherwise land in the next capture.
     await pulumi.runtime.disconnect();
+  }
+  if (programError !== undefined) {
+    throw programError;
   }
   recorder.throwFirstFailure();
   return { resources: recorder.resources, outputs: recorder.stackOutputs };
@@ -107,6 +158,11 @@ class RegistrationRecorder {
   // Output names the SDK marks secret per resource (additionalSecretOutputs), keyed by type and
   // name; the engine applies them, and the mock monitor does not.
   private readonly secretOutputs = new Map<string, string[]>();
+  private readonly outputOverrides: Record<string, Record<string, unknown>>;
+
+  constructor(outputOverrides: Record<string, Record<string, unknown>>) {
+    this.outputOverrides = outputOverrides;
+  }
 
   attach(monitor: unknown): void {
     const methods = monitor as MockMonitorMethods;
@@ -132,6 +188,7 @@ class RegistrationRecorder {
 
   fakeResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const result = fakeResource(args);
+    Object.assign(result.state, this.outputOverrides[args.name]);
     for (const key of this.secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
       if (key in result.state) {
         result.state[key] = pulumi.secret(result.state[key]);

@@ -1,0 +1,77 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ManagedDatabaseArgs {
+  // The cluster's name in the account, unique per account.
+  clusterName: string;
+  region: string;
+  // The PostgreSQL major version, such as "17".
+  version: string;
+  size: string;
+  nodeCount: number;
+  // The database and the user the service connects with, named after configuration/.
+  databaseName: string;
+  userName: string;
+  // true stops `pulumi destroy` from deleting the cluster or the database.
+  protect: boolean;
+}
+
+// A DigitalOcean managed PostgreSQL cluster with the service's database and its own user (not
+// the cluster's admin).
+export class ManagedDatabase extends pulumi.ComponentResource {
+  readonly clusterId: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterUrn: pulumi.Output<string>;
+  readonly databaseName: pulumi.Output<string>;
+  readonly userName: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("zero2prod:index:ManagedDatabase", name, {}, opts);
+
+    const cluster = this.createCluster(name, args);
+    const database = this.createDatabase(name, args, cluster);
+    const user = this.createUser(name, args, cluster);
+
+    this.clusterId = cluster.id;
+    this.clusterName = cluster.name;
+    this.clusterUrn = cluster.clusterUrn;
+    this.databaseName = database.name;
+    this.userName = user.name;
+    this.registerOutputs({
+      clusterId: this.clusterId,
+      clusterName: this.clusterName,
+      clusterUrn: this.clusterUrn,
+      databaseName: this.databaseName,
+      userName: this.userName,
+    });
+  }
+
+  private createCluster(name: string, args: ManagedDatabaseArgs): digitalocean.DatabaseCluster {
+    return new digitalocean.DatabaseCluster(
+      `${name}-cluster`,
+      {
+        name: args.clusterName,
+        engine: "pg",
+        version: args.version,
+        size: args.size,
+        nodeCount: args.nodeCount,
+        region: args.region,
+      },
+      { parent: this, protect: args.protect },
+    );
+  }
+
+  // Deleting the database drops its tables, so it is protected like the cluster.
+  private createDatabase(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseDb {
+    return new digitalocean.DatabaseDb(
+      `${name}-database`,
+      { clusterId: cluster.id, name: args.databaseName },
+      { parent: this, protect: args.protect },
+    );
+  }
+
+  // The user holds no data, so it stays deletable.
+  private createUser(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseUser {
+    return new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.userName }, { parent: this });
+  }
+}

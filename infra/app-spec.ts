@@ -1,7 +1,7 @@
 import type * as digitalocean from "@pulumi/digitalocean";
 import type * as pulumi from "@pulumi/pulumi";
 
-// The App Platform component name of the attached cluster; bindable variables start with it.
+// The App Platform component name of the attached cluster. Its bindable variables start with it.
 export const databaseComponentName = "db";
 export const serviceComponentName = "api";
 export const migrationJobName = "migrate";
@@ -11,9 +11,9 @@ interface ServiceVariable {
   key: string;
   // A plain value, or a bindable reference that App Platform replaces when it deploys.
   value: string;
-  // What the reference becomes at deploy time, in the same form, for checking the settings
-  // before the deployment. Absent for the user and database names, which App Platform binds
-  // to the DatabaseUser and DatabaseDb that the program names after configuration/.
+  // A value of the form the reference takes at deploy time, used to check the settings before
+  // deploying. Absent for the user and database names, because App Platform binds them to the
+  // DatabaseUser and DatabaseDb, which the program names after configuration/.
   standIn?: string;
 }
 

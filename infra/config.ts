@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { repositoryRoot } from "./paths.ts";
 
-// The CLI passes every stack value as a string; Pulumi.yaml gives optional keys a "" default.
+// The CLI passes every stack value as a string. Pulumi.yaml gives optional keys a "" default.
 const optionalText = z
   .string()
   .trim()
   .transform((value) => (value === "" ? undefined : value));
 
-const requiredText = (rule: string) => z.string().trim().min(1, `must be set: ${rule}`);
+// An empty value reports only this rule, not the format checks that follow it.
+const requiredText = (rule: string) => z.string().trim().min(1, { error: `must be set to ${rule}`, abort: true });
 
 const booleanText = z.enum(["true", "false"], "must be true or false").transform((value) => value === "true");
 
@@ -48,7 +49,7 @@ const DigitalOceanStackSettings = z.object({
     /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
     "must be a registry name of lowercase letters, digits and hyphens, at most 63 characters",
   ),
-  // false looks the registry up; true creates it (and keeps it when the stack is destroyed).
+  // false looks the registry up, and true creates it and keeps it when the stack is destroyed.
   createRegistry: booleanText,
   registryTier: z.enum(["starter", "basic", "professional"], "must be starter, basic or professional"),
   databaseVersion: z.string().regex(/^\d{2}$/, "must be a PostgreSQL major version such as 17"),
@@ -97,14 +98,14 @@ export function readStackSettings(): StackSettings {
 
   const problems = Object.keys(values)
     .filter((key) => !knownKeys.has(key))
-    .map((key) => `${prefix}${key}: not a known key; remove it or correct its name (known keys: ${[...knownKeys].join(", ")})`);
+    .map((key) => `${prefix}${key}: not a known key, so remove it or correct its name (known keys: ${[...knownKeys].join(", ")})`);
 
   const result = StackSettings.safeParse(values);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? "platform");
-      const shown = values[key] === undefined ? "missing" : `got ${describeValue(`${prefix}${key}`, values[key])}`;
-      problems.push(`${prefix}${key}: ${issue.message}, ${shown}`);
+      const received = values[key] === undefined ? "missing" : `got ${describeValue(`${prefix}${key}`, values[key])}`;
+      problems.push(`${prefix}${key}: ${issue.message}, ${received}`);
     }
   }
 

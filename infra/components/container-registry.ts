@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./service-image.ts";
 
 export interface ContainerRegistryArgs {
-  // The account's registry name; DigitalOcean allows one registry per account.
+  // The account's registry name. DigitalOcean allows one registry per account.
   registryName: string;
-  // false looks the registry up; true creates it and keeps it when the stack is destroyed.
+  // false looks the registry up, and true creates it and keeps it when the stack is destroyed.
   create: boolean;
   region: string;
   // Used only when creating: starter, basic or professional.

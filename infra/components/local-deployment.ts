@@ -13,11 +13,11 @@ export interface LocalDeploymentArgs {
   imageTag: string;
 }
 
-// The PostgreSQL container's name on the deployment's network.
+// The PostgreSQL container's alias on the deployment's network: the service's database host.
 export const postgresAlias = "postgres";
 export const postgresImageName = "postgres:17";
 
-// Stands in for the generated password while the settings are checked; the containers get the real one.
+// The password used while the settings are checked. The containers get the generated one.
 const passwordStandIn = "password-stand-in";
 
 // The service and PostgreSQL 17 on the local Docker engine, on a network of their own. The
@@ -45,12 +45,13 @@ export class LocalDeployment extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const imageId = this.readImageId(name, image);
     const envs = pulumi.all(serviceVariables(password.result)).apply(toEnvironmentList);
-    const migration = this.createMigration(name, image, envs, network, postgres);
-    const service = this.createService(name, settings, image, envs, network, migration);
+    const migration = this.createMigration(name, imageId, envs, network, postgres);
+    const service = this.createService(name, settings, imageId, envs, network, migration);
 
-    // Read from the running container, so the URL appears once the service is up.
-    this.url = service.ports.apply((ports) => `http://${ports?.[0]?.ip}:${ports?.[0]?.external}`);
+    // Waits for the service container, so the URL appears once the service is healthy.
+    this.url = service.id.apply(() => `http://127.0.0.1:${settings.application.port}`);
     this.registerOutputs({ url: this.url });
   }
 
@@ -91,11 +92,24 @@ export class LocalDeployment extends pulumi.ComponentResource {
     );
   }
 
-  // The container exits when the migrations are done; the provider waits for it (attach) but
-  // does not fail on its exit code, which createService checks.
+  // Returns the built image's id. Containers need it rather than the tag, because the provider
+  // stores the id it reads back and would otherwise replace them on every update. A new build
+  // (new digest or context) replaces this resource, and with it the containers.
+  private readImageId(name: string, image: ServiceImage): pulumi.Output<string> {
+    const localImage = new docker.RemoteImage(
+      `${name}-image-id`,
+      { name: image.taggedName, keepLocally: true, triggers: { digest: image.digest, contextHash: image.contextHash } },
+      // The provider pulls an image it cannot find locally, so it must wait for the build.
+      { parent: this, dependsOn: [image] },
+    );
+    return localImage.imageId;
+  }
+
+  // The container exits when the migrations are done. The provider waits for it (attach) but
+  // does not fail on its exit code, so createService checks the code.
   private createMigration(
     name: string,
-    image: ServiceImage,
+    imageId: pulumi.Output<string>,
     envs: pulumi.Output<string[]>,
     network: docker.Network,
     postgres: docker.Container,
@@ -104,11 +118,10 @@ export class LocalDeployment extends pulumi.ComponentResource {
       `${name}-migrate`,
       {
         name: `${name}-migrate`,
-        image: image.taggedName,
+        image: imageId,
         command: ["node", "dist/migrate.js"],
         envs,
         networksAdvanced: [{ name: network.name }],
-        labels: [{ label: "zero2prod.image-digest", value: image.digest }],
         attach: true,
         mustRun: false,
       },
@@ -119,7 +132,7 @@ export class LocalDeployment extends pulumi.ComponentResource {
   private createService(
     name: string,
     settings: Settings,
-    image: ServiceImage,
+    imageId: pulumi.Output<string>,
     envs: pulumi.Output<string[]>,
     network: docker.Network,
     migration: docker.Container,
@@ -142,15 +155,11 @@ export class LocalDeployment extends pulumi.ComponentResource {
       `${name}-app`,
       {
         name: `${name}-app`,
-        image: image.taggedName,
+        image: imageId,
         envs,
         networksAdvanced: [{ name: network.name }],
         ports: [{ internal: port, external: port, ip: "127.0.0.1" }],
-        // A new digest under the same commit tag replaces the container.
-        labels: [
-          { label: "zero2prod.image-digest", value: image.digest },
-          { label: "zero2prod.migration", value: migrationResult },
-        ],
+        labels: [{ label: "zero2prod.migration", value: migrationResult }],
         healthcheck: { tests: ["CMD", "node", "-e", probe], interval: "2s", timeout: "3s", retries: 30 },
         wait: true,
         waitTimeout: 90,
@@ -161,7 +170,7 @@ export class LocalDeployment extends pulumi.ComponentResource {
   }
 }
 
-// The APP_ variables the containers get; APP_APPLICATION__HOST binds the whole container interface.
+// The APP_ variables the containers get. APP_APPLICATION__HOST=0.0.0.0 listens on every interface of the container.
 function serviceVariables<T>(password: T): Record<string, string | T> {
   return {
     APP_ENVIRONMENT: "local",

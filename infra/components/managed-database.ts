@@ -70,7 +70,7 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     );
   }
 
-  // The user holds no data, so it stays deletable.
+  // The user contains no data, so it stays deletable.
   private createUser(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseUser {
     return new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.userName }, { parent: this });
   }

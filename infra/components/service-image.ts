@@ -10,16 +10,16 @@ export interface RegistryLogin {
 }
 
 export interface ServiceImageArgs {
-  // The build context, an absolute path that holds app/Dockerfile: the repository root.
+  // The build context: the repository root as an absolute path, which contains app/Dockerfile.
   context: string;
   // The image name without the tag, such as registry.digitalocean.com/zero2prod/zero2prod.
   repository: pulumi.Input<string>;
   // Usually the short git commit.
   tag: string;
-  // true pushes to the registry in `registry`; false loads the image into the local engine.
+  // true pushes to the registry in `registry`, and false loads the image into the local engine.
   push: boolean;
   registry?: RegistryLogin;
-  // Base image overrides; the Dockerfile's own defaults apply when unset.
+  // Base image overrides. The Dockerfile's own defaults apply when unset.
   nodeImage?: string;
   runtimeImage?: string;
   // The absolute path of a CA bundle, handed to the build as the secret npm_ca.
@@ -32,8 +32,10 @@ export class ServiceImage extends pulumi.ComponentResource {
   readonly taggedName: pulumi.Output<string>;
   // The manifest digest, "sha256:" and 64 hex digits.
   readonly digest: pulumi.Output<string>;
-  // The pinned reference <name>:<tag>@<digest> when pushed; the tag alone when only loaded.
+  // The pinned reference <name>:<tag>@<digest> when pushed, or the tagged name when only loaded.
   readonly ref: pulumi.Output<string>;
+  // A hash of the build context, which changes whenever the image may change.
+  readonly contextHash: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("zero2prod:index:ServiceImage", name, {}, opts);
@@ -42,8 +44,9 @@ export class ServiceImage extends pulumi.ComponentResource {
     const image = this.createImage(name, args);
     this.digest = image.digest;
     this.ref = image.ref;
+    this.contextHash = image.contextHash;
 
-    this.registerOutputs({ taggedName: this.taggedName, digest: this.digest, ref: this.ref });
+    this.registerOutputs({ taggedName: this.taggedName, digest: this.digest, ref: this.ref, contextHash: this.contextHash });
   }
 
   private createImage(name: string, args: ServiceImageArgs): dockerBuild.Image {

@@ -13,7 +13,7 @@ export interface CapturedResource {
   retainOnDelete: boolean;
   // Names of the resources this one waits for: explicit dependsOn and those whose outputs feed its inputs.
   dependsOn: string[];
-  // The parent component's name; absent for resources directly under the stack.
+  // The parent component's name, absent for resources directly under the stack.
   parent?: string;
   secretPaths?: string[];
 }
@@ -100,8 +100,8 @@ async function runCapture(stack: string, options: CaptureOptions): Promise<Captu
   recorder.attach(pulumi.runtime.getMonitor());
 
   const program = (await import(programUrl)) as { default: () => Promise<Record<string, unknown>> };
-  // The program's error is kept out of the stack resource: Pulumi derives promises from the
-  // stack's outputs that nobody awaits, and each would become an unhandled rejection.
+  // The program's error is kept out of the stack resource, because Pulumi derives promises from
+  // the stack's outputs that are never awaited, and each would become an unhandled rejection.
   let programError: unknown;
   const runProgram = async () => {
     try {
@@ -156,7 +156,7 @@ class RegistrationRecorder {
   stackOutputs: Record<string, unknown> = {};
   private readonly failures: unknown[] = [];
   // Output names the SDK marks secret per resource (additionalSecretOutputs), keyed by type and
-  // name; the engine applies them, and the mock monitor does not.
+  // name. The engine applies them, but the mock monitor does not.
   private readonly secretOutputs = new Map<string, string[]>();
   private readonly outputOverrides: Record<string, Record<string, unknown>>;
 
@@ -231,7 +231,7 @@ class RegistrationRecorder {
   }
 }
 
-// A URN ends with "::<type>::<name>"; the parent types before the resource's own are joined by "$".
+// Returns the name at the end of a URN, which ends with "::<qualified type>::<name>".
 function nameOfUrn(urn: string): string {
   return urn.split("::").at(-1) ?? urn;
 }

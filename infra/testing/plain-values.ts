@@ -7,8 +7,8 @@ export interface PlainValues {
 }
 
 // Converts properties in the engine's wire form (the JavaScript view of a protobuf Struct) into
-// plain JSON: secrets unwrapped and their paths listed, resource references replaced by their id
-// (or URN for components), assets and archives by their path, text or URI.
+// plain JSON. Secrets are unwrapped and their paths listed. A resource reference becomes its id
+// (or its URN for a component), and an asset or archive becomes its path, text or URI.
 export function toPlainValues(serialized: Record<string, unknown>): PlainValues {
   const secretPaths: string[] = [];
   const values: Record<string, unknown> = {};

@@ -12,7 +12,7 @@ export interface StackConfig {
 export interface StackConfigOptions {
   // A stack file to read instead of Pulumi.<stack>.yaml, relative to the repository root.
   configFile?: string;
-  // Values set after the files; a key without a namespace belongs to the project.
+  // Values set after the files. A key without a namespace belongs to the project.
   extraConfig?: Record<string, string>;
 }
 

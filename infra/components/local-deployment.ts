@@ -92,9 +92,11 @@ export class LocalDeployment extends pulumi.ComponentResource {
     );
   }
 
-  // Returns the built image's id. Containers need it rather than the tag, because the provider
-  // stores the id it reads back and would otherwise replace them on every update. A new build
-  // (new digest or context) replaces this resource, and with it the containers.
+  // Returns the built image's id. Containers need it rather than the tag, because the Docker
+  // provider reads a container's image back as an id and would otherwise replace them on every
+  // update. A new build (new digest or context) replaces this resource, and with it the containers.
+  // NOTE: docker-build documents digest as empty for an image that is not exported, and whether
+  // `load` counts as an export was not checked here, so contextHash is a trigger too.
   private readImageId(name: string, image: ServiceImage): pulumi.Output<string> {
     const localImage = new docker.RemoteImage(
       `${name}-image-id`,

@@ -18,7 +18,7 @@ describe("captureStack", () => {
     expect(production.resources.some((resource) => resource.type.startsWith("docker:"))).toBe(false);
   });
 
-  it("records parents and leaves the stack out", async () => {
+  it("records parents without the stack", async () => {
     const captured = await captureStack("local");
     const deployment = captured.resources.find((resource) => resource.type === "zero2prod:index:LocalDeployment");
     const build = captured.resources.find((resource) => resource.type === "docker-build:index:Image");

@@ -55,7 +55,7 @@ describe("local stack image", () => {
     expect(image.inputs.secrets).toBeUndefined();
   });
 
-  it("passes base images and the CA bundle when set", async () => {
+  it("passes base images and CA bundle", async () => {
     const caFile = path.join(mkdtempSync(path.join(tmpdir(), "zero2prod-ca-")), "ca.pem");
     writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n");
     const withOverrides = await captureStack("local", {
@@ -95,7 +95,7 @@ describe("local stack containers", () => {
     ]);
   });
 
-  it("create the user and database from configuration/", () => {
+  it("create user and database from configuration/", () => {
     const postgres = environmentOf(container("postgres"));
 
     expect(postgres.POSTGRES_USER).toBe(settings.database.username);
@@ -103,7 +103,7 @@ describe("local stack containers", () => {
     expect(postgres.PGPORT).toBe(String(settings.database.port));
   });
 
-  it("share the generated password as a secret", () => {
+  it("share the password as a secret", () => {
     const password = findResource(captured, types.randomPassword);
 
     expect(environmentOf(container("postgres")).POSTGRES_PASSWORD).toBe("fake-random-password");
@@ -151,7 +151,7 @@ describe("local stack containers", () => {
     expect(container("app").dependsOn).toContain("zero2prod-local-migrate");
   });
 
-  it("migrate with the service's image and environment", () => {
+  it("migrate with the service's image", () => {
     expect(container("migrate").inputs.image).toBe(container("app").inputs.image);
     expect(container("migrate").inputs.envs).toEqual(container("app").inputs.envs);
   });

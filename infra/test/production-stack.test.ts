@@ -193,7 +193,7 @@ describe("production database", () => {
     });
   });
 
-  it("names the database and user from configuration/", () => {
+  it("names database and user from configuration/", () => {
     expect(findResource(captured, types.database).inputs.name).toBe(settings.database.database_name);
     expect(findResource(captured, types.databaseUser).inputs.name).toBe(settings.database.username);
     expect(settings.database.username).not.toBe("doadmin");
@@ -238,7 +238,7 @@ describe("production registry", () => {
 });
 
 describe("production stack", () => {
-  it("groups the cluster and app in a project", () => {
+  it("groups cluster and app in a project", () => {
     const project = findResource(captured, types.project);
     const cluster = findResource(captured, types.cluster);
     const app = findResource(captured, types.app);

@@ -20,7 +20,7 @@ function fakePulumi(): { bin: string; calls: () => string[] } {
 }
 
 function run(args: string[], pathValue: string) {
-  const env = { ...process.env, PATH: pathValue };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathValue };
   delete env.PULUMI_CONFIG_PASSPHRASE;
   return spawnSync("bash", [script, ...args], { env, encoding: "utf8" });
 }

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { childEnvironment, collect, parseLogLines, repositoryRoot, runNode } from "./support/child-process.ts";
 import { connectClient, createTestDatabase, dropTestDatabase } from "./support/database.ts";
 import { findFreePort } from "./support/free-port.ts";

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { findFreePort } from "./support/free-port.ts";
 import { postSubscription, spawnApp, type TestApp } from "./support/spawn-app.ts";
 import { TcpProxy } from "./support/tcp-proxy.ts";
@@ -32,7 +31,8 @@ describe("POST /subscriptions when the database fails", () => {
       // Inside a transaction PostgreSQL keeps one snapshot of pg_stat_activity.
       await app.db.query("SELECT pg_stat_clear_snapshot()");
       const result = await app.db.query<{ pid: number }>(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO subscriptions%'",
+        `SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO subscriptions%'`,
       );
       if (result.rows[0] !== undefined) {
         return result.rows[0].pid;

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { findFreePort } from "./support/free-port.ts";
 import { postSubscription, spawnApp, type TestApp } from "./support/spawn-app.ts";
 

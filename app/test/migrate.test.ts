@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { parseLogLines, runNode, type ProcessResult } from "./support/child-process.ts";
 import { connectClient, createTestDatabase, dropTestDatabase, migrationsFolder } from "./support/database.ts";
 import { createSettingsEnvironment, createTestSettings } from "./support/settings.ts";

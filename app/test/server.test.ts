@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type pg from "pg";
 import { runNode } from "./support/child-process.ts";
 import { connectClient, createMigratedDatabase, dropTestDatabase } from "./support/database.ts";
@@ -63,7 +62,10 @@ describe("server process", () => {
       return waiting.rowCount === 1 || undefined;
     });
     server.process.kill("SIGTERM");
-    await waitFor("the shutdown to start", () => server.logMessages().some((message) => message.startsWith("Shutting down")) || undefined);
+    await waitFor(
+      "the shutdown to start",
+      () => server.logMessages().some((message) => message.startsWith("Shutting down")) || undefined,
+    );
     const newConnection = await fetch(`${baseUrl}/health_check`).then(
       (response) => response.status,
       (error: unknown) => error,

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { postSubscription, spawnApp, type TestApp } from "./support/spawn-app.ts";
 
 // The test server's certificate is signed by a throw-away CA for "localhost" only.

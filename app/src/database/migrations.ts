@@ -25,8 +25,8 @@ export class MigrationError extends Error {
 // its record, so a failing file leaves nothing of itself behind. Returns the
 // names of the files applied.
 //
-// NOTE: statements that PostgreSQL refuses inside a transaction block (CREATE
-// INDEX CONCURRENTLY, ALTER TYPE ... ADD VALUE before 12) cannot be used here.
+// NOTE: statements that PostgreSQL rejects inside a transaction block (CREATE
+// INDEX CONCURRENTLY, VACUUM, CREATE DATABASE) cannot be used in a migration.
 export async function applyMigrations(client: Client, folder: string, logger: Logger): Promise<string[]> {
   const files = await listMigrationFiles(folder);
 
@@ -49,7 +49,8 @@ export async function applyMigrations(client: Client, folder: string, logger: Lo
       const recordedChecksum = applied.get(file);
       if (recordedChecksum !== undefined) {
         if (recordedChecksum !== checksum) {
-          throw new MigrationError(file, new Error("the file changed after it was applied, so add a new migration instead of editing it"));
+          const reason = "the file changed after it was applied, so add a new migration instead of editing it";
+          throw new MigrationError(file, new Error(reason));
         }
         continue;
       }

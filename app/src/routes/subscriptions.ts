@@ -17,7 +17,8 @@ export default async function subscriptionRoutes(app: FastifyInstance): Promise<
     }
 
     // The response is the same either way, so it does not reveal who is subscribed.
-    request.log.info({ stored }, stored ? "Stored a new subscriber" : "Skipped a subscriber whose email is already stored");
+    const message = stored ? "Stored a new subscriber" : "Skipped a subscriber whose email is already stored";
+    request.log.info({ stored }, message);
     return reply.code(200).send();
   });
 }

@@ -19,9 +19,12 @@ export function childEnvironment(variables: Record<string, string>): Record<stri
 }
 
 // Runs `node <args>` with this process's Node.js and collects its output.
-export function runNode(args: string[], variables: Record<string, string>, cwd = repositoryRoot): Promise<ProcessResult> {
-  const child = spawnNode(args, variables, cwd);
-  return collect(child);
+export function runNode(
+  args: string[],
+  variables: Record<string, string>,
+  cwd = repositoryRoot,
+): Promise<ProcessResult> {
+  return collect(spawnNode(args, variables, cwd));
 }
 
 export function spawnNode(args: string[], variables: Record<string, string>, cwd = repositoryRoot): ChildProcess {

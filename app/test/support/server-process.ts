@@ -25,7 +25,10 @@ export async function startServerProcess(
   const logMessages = () => parseLogLines(stdout).map((line) => line.msg);
 
   await Promise.race([
-    waitFor("the server to listen", () => logMessages().some((message) => message.startsWith("Server listening")) || undefined),
+    waitFor(
+      "the server to listen",
+      () => logMessages().some((message) => message.startsWith("Server listening")) || undefined,
+    ),
     result.then((exit) => {
       throw new Error(`The server exited with code ${exit.code} before listening:\n${exit.stdout}${exit.stderr}`);
     }),

@@ -45,7 +45,11 @@ export async function spawnApp(overrides: SettingsOverrides = {}): Promise<TestA
 }
 
 // Sends a form POST to /subscriptions.
-export async function postSubscription(app: FastifyInstance, body: string | Buffer, contentType = "application/x-www-form-urlencoded") {
+export async function postSubscription(
+  app: FastifyInstance,
+  body: string | Buffer,
+  contentType = "application/x-www-form-urlencoded",
+) {
   return app.inject({
     method: "POST",
     url: "/subscriptions",

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { findFreePort } from "./support/free-port.ts";
@@ -51,6 +52,28 @@ describe("POST /subscriptions when the database fails", () => {
     expect(response.statusCode).toBe(503);
     expect(response.json<{ message: string }>().message).toBe(unavailableMessage);
     expect(health.statusCode).toBe(200);
+  });
+
+  it("returns 503 when connecting times out", async () => {
+    // Accepts connections and never replies, like a server behind a dead link.
+    const sockets = new Set<Socket>();
+    const silentServer = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silentServer.listen(0, "127.0.0.1", resolve));
+    const { port } = silentServer.address() as AddressInfo;
+    testApp = await spawnApp({ database: { port, connect_timeout_ms: 200 } });
+
+    try {
+      const response = await postSubscription(testApp.app, validForm);
+
+      expect(response.statusCode).toBe(503);
+      const failure = testApp.logs.lines.find((line) => line.level === 50);
+      expect(failure?.err?.message).toContain("Connection terminated due to connection timeout");
+    } finally {
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      await new Promise<void>((resolve) => silentServer.close(() => resolve()));
+    }
   });
 
   it("returns 503 until the database is back, then 200", async () => {

@@ -36,7 +36,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataFolder = path.join(root, "data");
   const tlsFolder = path.join(root, "tls");
   await mkdir(tlsFolder);
-  const certificates = await createTestCertificates(tlsFolder);
+  const certificates = await createTestCertificates(tlsFolder).catch(async (error: unknown) => {
+    await rm(root, { recursive: true, force: true });
+    throw new Error("Failed to create the test TLS certificates. Install the openssl command, which the tests need.", { cause: error });
+  });
 
   const server: PostgresServer = {
     host: "127.0.0.1",
@@ -77,6 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await postgres.start();
     await migrateTemplateDatabase(server);
   } catch (error) {
+    await postgres.stop().catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
     throw new Error(`Failed to start embedded PostgreSQL on port ${server.port}:\n${output.join("")}`, { cause: error });
   }
 

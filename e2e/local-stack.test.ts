@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { captureStack, type CapturedStack } from "../infra/testing/capture.ts";
+import { captureStack, type CaptureOptions, type CapturedStack } from "../infra/testing/capture.ts";
 import { DockerEngine, runDocker } from "./docker-engine.ts";
+import { buildImage } from "./image-build.ts";
 import { LocalStackRun, type RunContainer } from "./local-stack.ts";
+import { ImageInputs } from "./resource-inputs.ts";
 
 // Carries out what the program declares for the `local` stack on the real engine, then checks
 // the running service. Which container is which comes from what each declares (published
@@ -20,14 +22,20 @@ const requestTimeoutMs = 5_000;
 const runId = `e2e-${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 const engine = new DockerEngine();
 const run = new LocalStackRun(engine, runId, projectRoot);
+const captureOptions: CaptureOptions = { extraConfig: existsSync(caBundle) ? { npmCaFile: caBundle } : {} };
 let stack: CapturedStack;
+// Tags of images built by the tests themselves, removed after the run.
+const extraTags: string[] = [];
 
 beforeAll(async () => {
-  stack = await captureStack("local", { extraConfig: existsSync(caBundle) ? { npmCaFile: caBundle } : {} });
+  stack = await captureStack("local", captureOptions);
   await run.deploy(stack.resources);
 });
 
 afterAll(async () => {
+  for (const tag of extraTags) {
+    await runDocker(["image", "rm", tag]).catch(() => undefined);
+  }
   await run.destroy();
 });
 
@@ -85,6 +93,21 @@ describe("local stack", () => {
     const listing = await runDocker(["run", "--rm", "--entrypoint", "ls", service.inputs.image, "-A", "/app"]);
 
     expect(listing.split("\n").filter((line) => line !== "").sort()).toEqual(["configuration", "dist", "migrations"]);
+  });
+
+  // What `pulumi up` would compare: with no change, the program declares the same inputs and the
+  // build gives the same image, so a second `pulumi up` reports no changes.
+  test("second run without changes declares identical inputs", async () => {
+    const again = await captureStack("local", captureOptions);
+    const declared = again.resources.find((resource) => resource.type === "docker-build:index:Image");
+    const [firstImage] = run.images;
+
+    const rebuilt = await buildImage(ImageInputs.parse(declared?.inputs), `${runId}-again`, projectRoot);
+    extraTags.push(...rebuilt.tags);
+
+    expect(again.resources).toEqual(stack.resources);
+    expect(again.outputs).toEqual(stack.outputs);
+    expect(rebuilt.id).toBe(firstImage?.id);
   });
 
   // Runs last: it stops the service.

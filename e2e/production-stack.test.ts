@@ -134,7 +134,7 @@ describe("production stack on App Platform", () => {
       signal: AbortSignal.timeout(requestTimeoutMs),
     });
 
-    expect(response.status).toBe(200);
+    expect(response.status, `GET ${healthCheck.httpPath}`).toBe(200);
   });
 
   test("subscription is stored over verified TLS", async () => {

@@ -38,7 +38,7 @@ export function bindEnvironment(componentName: string, envs: readonly EnvVar[], 
     .filter((env) => env.scope !== "BUILD_TIME")
     .map(({ key, value }) => {
       const replaced = value.replace(/\$\{([^}]*)\}/g, (reference: string, name: string) => {
-        const boundValue = variables.get(name.trim());
+        const boundValue = variables.get(name);
         if (boundValue === undefined) {
           problems.push(`${key} refers to ${reference}`);
           return reference;

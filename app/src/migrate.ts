@@ -25,12 +25,21 @@ try {
   await client.connect();
   await applyMigrations(client, folder, logger);
 } catch (err) {
-  if (err instanceof MigrationError) {
-    logger.error({ err, migration: err.file }, err.message);
-  } else {
-    logger.error({ err }, `Failed to run migrations: ${(err as Error).message}`);
-  }
+  const message = err instanceof MigrationError ? err.message : `Failed to run migrations: ${(err as Error).message}`;
+  const fix = lacksSchemaPrivilege(err) ? grantHint(settings.database.username) : undefined;
+  logger.error({ err, migration: err instanceof MigrationError ? err.file : undefined, fix }, message);
   process.exitCode = 1;
 } finally {
   await client.end().catch(() => undefined);
+}
+
+// PostgreSQL 15 and later let only a database's owner create tables in its public schema, and
+// a managed cluster's database belongs to the cluster's admin, not to the application's user.
+function lacksSchemaPrivilege(error: unknown): boolean {
+  const insufficientPrivilege = "42501";
+  return (error as { code?: unknown } | undefined)?.code === insufficientPrivilege;
+}
+
+function grantHint(username: string): string {
+  return `The user "${username}" may not create tables. Connect to the database as the cluster's admin (doadmin on DigitalOcean) and run: GRANT USAGE, CREATE ON SCHEMA public TO "${username}";`;
 }

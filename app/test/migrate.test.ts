@@ -132,6 +132,26 @@ describe("migrate command", () => {
     expect(failure?.msg).toContain("Failed to read the migrations folder /nonexistent/migrations");
   });
 
+  it("names the grant a user without schema rights needs", async () => {
+    const role = `limited_${databaseName}`;
+    await query(`CREATE ROLE ${role} LOGIN PASSWORD 'limited-password'`);
+
+    try {
+      const result = await runNode([migrateScript], {
+        ...environment,
+        APP_DATABASE__USERNAME: role,
+        APP_DATABASE__PASSWORD: "limited-password",
+      });
+
+      expect(result.code).toBe(1);
+      const failure = parseLogLines(result.stdout).find((line) => line.level === 50);
+      expect(failure?.msg).toContain("permission denied for schema public");
+      expect(failure?.fix).toContain(`GRANT USAGE, CREATE ON SCHEMA public TO "${role}";`);
+    } finally {
+      await query(`DROP ROLE ${role}`);
+    }
+  });
+
   it("exits 1 when the database is unreachable", async () => {
     const result = await runNode([migrateScript], { ...environment, APP_DATABASE__PORT: "1" });
 

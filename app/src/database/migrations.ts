@@ -9,14 +9,19 @@ import type { Logger } from "pino";
 // all migrators of this service use the same one.
 const migrationLockKey = 4_120_525_062_717;
 
-// A migration file that failed. The message names the file and the cause.
+// A migration file that failed. The message names the file and the cause. The cause is not
+// attached as `cause`, because pino's serializer would then print its message twice; its
+// PostgreSQL error code (SQLSTATE) is kept instead.
 export class MigrationError extends Error {
   readonly file: string;
+  readonly code: string | undefined;
 
   constructor(file: string, cause: unknown) {
-    super(`Failed to apply migration ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`Failed to apply migration ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "MigrationError";
     this.file = file;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    this.code = typeof code === "string" ? code : undefined;
   }
 }
 

@@ -10,7 +10,7 @@ async function readFixture(name: string): Promise<string> {
 
 describe("parseBuildSteps", () => {
   it("reads stage, name and time of a step that ran", async () => {
-    const steps = parseBuildSteps(await readFixture("cold-build.log"));
+    const steps = parseBuildSteps(await readFixture("cold-build-progress.txt"));
 
     const bundle = steps.find((step) => step.name === "RUN npm run build --workspace app");
     expect(bundle?.stage).toBe("build");
@@ -19,20 +19,20 @@ describe("parseBuildSteps", () => {
   });
 
   it("keeps the log lines of a step without timestamps", async () => {
-    const install = findInstallStep(parseBuildSteps(await readFixture("cold-build.log")));
+    const install = findInstallStep(parseBuildSteps(await readFixture("cold-build-progress.txt")));
 
     expect(install?.logs).toContain("added 72 packages in 2s");
   });
 
   it("marks CACHED steps without a time", async () => {
-    const install = findInstallStep(parseBuildSteps(await readFixture("warm-build.log")));
+    const install = findInstallStep(parseBuildSteps(await readFixture("warm-build-progress.txt")));
 
     expect(install?.cached).toBe(true);
     expect(install?.seconds).toBeUndefined();
   });
 
   it("names internal steps with stage internal", async () => {
-    const steps = parseBuildSteps(await readFixture("warm-build.log"));
+    const steps = parseBuildSteps(await readFixture("warm-build-progress.txt"));
 
     expect(steps[0]).toMatchObject({ stage: "internal", name: "load build definition from Dockerfile" });
   });
@@ -47,7 +47,7 @@ describe("parseBuildSteps", () => {
 
 describe("cacheableSteps", () => {
   it("lists a stage's steps without its FROM", async () => {
-    const steps = parseBuildSteps(await readFixture("warm-build.log"));
+    const steps = parseBuildSteps(await readFixture("warm-build-progress.txt"));
 
     const names = cacheableSteps(steps, "deps").map((step) => step.name);
 

@@ -71,6 +71,9 @@ export class ManagedDatabase extends pulumi.ComponentResource {
   }
 
   // The user contains no data, so it stays deletable.
+  // NOTE: DigitalOcean gives a new user minimal rights, and on PostgreSQL 15 and later it may not
+  // create tables in public until the admin grants it (the README's production section). Whether
+  // App Platform's database binding grants it by itself is not verified here.
   private createUser(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseUser {
     return new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.userName }, { parent: this });
   }

@@ -28,12 +28,17 @@ start_engine() {
       log "dockerd (PID $pid) responds after $((i / 2))s"
       return 0
     fi
-    process_is "$pid" dockerd || break
+    # kill -0 rather than process_is: until the child has exec'd, its name is still bash.
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
   tail -n 20 "$log_file" >&2 || true
-  stop_recorded_process "$pid_file" dockerd 10
-  fail "timed out after ${start_timeout_s}s waiting for dockerd to respond; see $log_file"
+  if kill -0 "$pid" 2>/dev/null; then
+    stop_recorded_process "$pid_file" dockerd 10
+    fail "timed out after ${start_timeout_s}s waiting for dockerd to respond; see $log_file"
+  fi
+  rm -f "$pid_file"
+  fail "dockerd exited before it responded; see $log_file"
 }
 
 case "${1:-}" in

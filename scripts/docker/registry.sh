@@ -48,12 +48,17 @@ YAML
 
   for ((i = 0; i < start_timeout_s * 10; i++)); do
     registry_responds && return 0
-    process_is "$pid" docker-registry || break
+    # kill -0 rather than process_is: until the child has exec'd, its name is still bash.
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   tail -n 20 "$log_file" >&2 || true
-  stop_recorded_process "$pid_file" docker-registry 5
-  fail "timed out after ${start_timeout_s}s waiting for docker-registry to respond on $address; see $log_file"
+  if kill -0 "$pid" 2>/dev/null; then
+    stop_recorded_process "$pid_file" docker-registry 5
+    fail "timed out after ${start_timeout_s}s waiting for docker-registry to respond on $address; see $log_file"
+  fi
+  rm -f "$pid_file"
+  fail "docker-registry exited before it responded on $address; see $log_file"
 }
 
 case "${1:-}" in

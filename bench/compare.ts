@@ -1,23 +1,34 @@
 // Service against baseline: the same routes, connections and duration on the same
 // machine, in alternating runs, with requests/s, p99 and their ratios.
-// Usage: node bench/compare.ts [--seconds 5] [--rounds 3] [--connections 50] [--cpu-prof DIR]
+// Usage: node bench/compare.ts [--seconds 4] [--rounds 5] [--connections 50] [--cpu-prof DIR]
+//   [--bundle] [--log-level LEVEL] [--service-node-flag FLAG ...]
 // Exits 1 when a measured request fails. A missed goal is printed but is not an error.
-import { mkdirSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import autocannon, { type Request, type Result } from "autocannon";
 import { PostgresCluster } from "../app/test/resilience/postgres-cluster.ts";
 import { ServiceProcess } from "../app/test/resilience/service-process.ts";
+import { repositoryRoot } from "../app/test/support/child-process.ts";
 import { formatMegabytes, megabytesOf, positiveInteger, printTable } from "./report.ts";
 import { formBody, formHeaders, sampleNames } from "./subscriptions.ts";
 
 const { values: options } = parseArgs({
   options: {
-    seconds: { type: "string", default: "5" },
-    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "4" },
+    rounds: { type: "string", default: "5" },
     connections: { type: "string", default: "50" },
     "warmup-seconds": { type: "string", default: "2" },
+    // Writes a V8 CPU profile of the service into this folder.
     "cpu-prof": { type: "string" },
+    // Runs the production bundle (app's npm run build) instead of app/src/server.ts.
+    bundle: { type: "boolean", default: false },
+    // Overrides the service's application.log_level, which is info by default.
+    "log-level": { type: "string" },
+    // Extra Node.js flags for the service only, for example --max-semi-space-size=16.
+    "service-node-flag": { type: "string", multiple: true, default: [] },
   },
 });
 
@@ -73,19 +84,30 @@ const routes: Route[] = [
   },
 ];
 
-console.log("Starting PostgreSQL, the service and the baseline on 127.0.0.1 ...");
-const cluster = await PostgresCluster.startMigrated();
+const bundleDirectory = options.bundle ? await buildBundle() : undefined;
+const serviceScript = bundleDirectory === undefined ? "app/src/server.ts" : path.join(bundleDirectory, "server.js");
 const profileDirectory = options["cpu-prof"] === undefined ? undefined : path.resolve(options["cpu-prof"]);
 if (profileDirectory !== undefined) {
   mkdirSync(profileDirectory, { recursive: true });
 }
+const serviceEnv: Record<string, string> = options["log-level"] === undefined ? {} : { APP_APPLICATION__LOG_LEVEL: options["log-level"] };
+const serviceNodeFlags = [
+  ...options["service-node-flag"],
+  ...(profileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDirectory}`]),
+];
+
+console.log(`Starting PostgreSQL, the service (node ${[...serviceNodeFlags, serviceScript].join(" ")}) and the baseline on 127.0.0.1 ...`);
+// Both targets wait on the same database, so its commit flush only adds disk noise to
+// the comparison of the HTTP layers. bench:load keeps PostgreSQL's durable default.
+const cluster = await PostgresCluster.startMigrated({ postgresFlags: ["-c", "synchronous_commit=off"] });
 const targets: Target[] = [
   {
     label: "service",
     process: await ServiceProcess.start({
-      env: cluster.serviceEnv(),
+      env: { ...cluster.serviceEnv(), ...serviceEnv },
       output: "ignore",
-      nodeFlags: profileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDirectory}`],
+      script: serviceScript,
+      nodeFlags: serviceNodeFlags,
     }),
   },
   {
@@ -142,11 +164,23 @@ try {
     await target.process.stop();
   }
   await cluster.destroy();
+  if (bundleDirectory !== undefined) {
+    rmSync(bundleDirectory, { recursive: true, force: true });
+  }
 }
 if (profileDirectory !== undefined) {
   console.log(`CPU profile of the service written to ${profileDirectory}`);
 }
 process.exit(exitCode);
+
+// Builds the service with app's own build script into a temporary folder, so that
+// app/dist stays as it is.
+async function buildBundle(): Promise<string> {
+  const directory = mkdtempSync(path.join(tmpdir(), "newsletter-bundle-"));
+  const build = ["run", "build", "--workspace", "app", "--", `--outdir=${directory}`, "--log-level=warning"];
+  await promisify(execFile)("npm", build, { cwd: repositoryRoot });
+  return directory;
+}
 
 async function measure(route: Route, target: Target, duration: number): Promise<Result> {
   return autocannon({ url: target.process.url, connections, duration, requests: [route.request()] });

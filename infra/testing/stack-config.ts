@@ -55,7 +55,11 @@ function readYaml(filePath: string): Tree {
   if (!existsSync(filePath)) {
     throw new Error(`Failed to read ${filePath}: the file does not exist`);
   }
-  return asTree(parse(readFileSync(filePath, "utf8")));
+  try {
+    return asTree(parse(readFileSync(filePath, "utf8")));
+  } catch (error) {
+    throw new Error(`${filePath} is not valid YAML: ${(error as Error).message.split("\n")[0]?.replace(/:$/, "")}`);
+  }
 }
 
 // The CLI passes strings as they are and every other value as JSON.

@@ -6,6 +6,16 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+action="${1:-up}"
+shift || true
+case "$action" in
+  up | preview | output | destroy) ;;
+  *)
+    echo "Unknown action \"$action\": use up, preview, destroy or output." >&2
+    exit 2
+    ;;
+esac
+
 command -v pulumi >/dev/null || {
   echo "The Pulumi CLI is not installed: see https://www.pulumi.com/docs/install/ and run this again." >&2
   exit 1
@@ -17,21 +27,11 @@ export PULUMI_BACKEND_URL="file://$PWD/.pulumi"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 mkdir -p .pulumi
 
-action="${1:-up}"
-shift || true
-
-case "$action" in
-  up | preview | output)
-    pulumi stack select --create local --non-interactive >/dev/null
-    ;;
-  destroy)
-    pulumi stack select local --non-interactive >/dev/null
-    ;;
-  *)
-    echo "Unknown action \"$action\": use up, preview, destroy or output." >&2
-    exit 2
-    ;;
-esac
+if [[ "$action" == up || "$action" == preview ]]; then
+  pulumi stack select --create local --non-interactive >/dev/null
+else
+  pulumi stack select local --non-interactive >/dev/null
+fi
 
 case "$action" in
   up) pulumi up --stack local --yes --non-interactive "$@" && pulumi stack output url --stack local ;;

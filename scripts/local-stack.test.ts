@@ -47,6 +47,14 @@ describe("scripts/local-stack.sh", () => {
     expect(pulumi.calls()[1]).toMatch(/^preview --stack local --diff .*passphrase=\[\]$/);
   });
 
+  it("reads outputs without creating the stack", () => {
+    const pulumi = fakePulumi();
+
+    run(["output"], `${pulumi.bin}:/usr/bin:/bin`);
+
+    expect(pulumi.calls()[0]).toMatch(/^stack select local --non-interactive /);
+  });
+
   it("destroys the local stack without creating it", () => {
     const pulumi = fakePulumi();
 
@@ -57,10 +65,8 @@ describe("scripts/local-stack.sh", () => {
     expect(calls[1]).toMatch(/^destroy --stack local --yes --non-interactive /);
   });
 
-  it("rejects an unknown action", () => {
-    const pulumi = fakePulumi();
-
-    const result = run(["deploy"], `${pulumi.bin}:/usr/bin:/bin`);
+  it("rejects an unknown action before looking for Pulumi", () => {
+    const result = run(["deploy"], "/usr/bin:/bin");
 
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Unknown action "deploy"');

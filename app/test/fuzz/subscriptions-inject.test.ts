@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnApp, type TestApp } from "../support/spawn-app.ts";
 import { anyRequest, anyTypeRequest, formRequest, malformedRequest, sizedRequest, type FuzzRequest } from "./arbitraries.ts";
 import { fuzzParameters } from "./fuzz-parameters.ts";
@@ -50,5 +50,11 @@ describe("POST /subscriptions with generated input (inject)", () => {
 
   it("leaves only rows that got a 200", async () => {
     await oracle.checkTable();
+  });
+
+  it("still serves the health check", async () => {
+    const response = await testApp.app.inject({ method: "GET", url: "/health_check" });
+
+    expect(response.statusCode).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnApp, type TestApp } from "../support/spawn-app.ts";
 import { anyRequest, formRequest, sizedRequest, type FuzzRequest } from "./arbitraries.ts";
 import { fuzzParameters } from "./fuzz-parameters.ts";
@@ -59,6 +59,12 @@ describe("POST /subscriptions with generated input (socket)", () => {
 
   it("leaves only rows that got a 200", async () => {
     await oracle.checkTable();
+  });
+
+  it("still serves the health check", async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/health_check`);
+
+    expect(response.status).toBe(200);
   });
 });
 

@@ -7,8 +7,9 @@ import { configurationDirectory } from "./paths.ts";
 // configuration the service would reject fails `pulumi preview` instead of the deployment.
 export function loadServiceSettings(environment: Environment, variables: Record<string, string>): Settings {
   const env = { ...variables, APP_ENVIRONMENT: environment };
+  let settings: Settings;
   try {
-    return loadSettings({ env, directory: configurationDirectory });
+    settings = loadSettings({ env, directory: configurationDirectory });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) {
       throw error;
@@ -21,4 +22,28 @@ export function loadServiceSettings(environment: Environment, variables: Record<
       ].join("\n"),
     );
   }
+
+  rejectPasswordInFiles(environment, env);
+  if (environment === "production" && !settings.database.require_ssl) {
+    throw new pulumi.RunError(
+      "database.require_ssl is false for production, but DigitalOcean's managed PostgreSQL accepts only TLS connections: set it to true in configuration/production.yaml.",
+    );
+  }
+  return settings;
+}
+
+// configuration/ is copied into the image, so a password written there would ship in every layer
+// and registry; the deployment passes it as APP_DATABASE__PASSWORD instead.
+function rejectPasswordInFiles(environment: Environment, env: Record<string, string>): void {
+  const { APP_DATABASE__PASSWORD: _password, ...withoutPassword } = env;
+  try {
+    loadSettings({ env: withoutPassword, directory: configurationDirectory });
+  } catch (error) {
+    if (error instanceof ConfigurationError && error.problems.some((problem) => problem.startsWith("database.password: missing"))) {
+      return;
+    }
+  }
+  throw new pulumi.RunError(
+    `database.password is set in configuration/base.yaml or configuration/${environment}.yaml, which the image contains: remove it, because the ${pulumi.getStack()} stack passes the password as APP_DATABASE__PASSWORD.`,
+  );
 }

@@ -54,4 +54,23 @@ describe("service configuration", () => {
 
     await expect(captureStack("local")).rejects.toThrow(/database\.require_ssl: .*got "sometimes"/);
   });
+
+  it("fails production without TLS to the database", async () => {
+    changeFile("production.yaml", (content) => {
+      content.database = { ...content.database, require_ssl: false };
+    });
+
+    await expect(captureStack("production")).rejects.toThrow(/database\.require_ssl is false for production/);
+  });
+
+  it("fails a password written in a file", async () => {
+    changeFile("base.yaml", (content) => {
+      content.database = { ...content.database, password: "written-in-a-file" };
+    });
+
+    const failure = captureStack("local");
+
+    await expect(failure).rejects.toThrow(/database\.password is set in configuration\/base\.yaml or configuration\/local\.yaml/);
+    await expect(failure).rejects.not.toThrow(/written-in-a-file/);
+  });
 });

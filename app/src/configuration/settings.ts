@@ -38,6 +38,19 @@ export const ApplicationSettings = z.strictObject({
   }),
 });
 
+// PostgreSQL truncates longer identifiers, so a longer name would reach a different role.
+const maxIdentifierBytes = 63;
+
+// A role to grant rights to. GRANT treats "public" as every role, even quoted, and "none" and
+// names starting with pg_ are reserved for PostgreSQL's own roles.
+const grantableRole = text
+  .refine((value) => Buffer.byteLength(value, "utf8") <= maxIdentifierBytes, {
+    error: `must be at most ${maxIdentifierBytes} bytes, PostgreSQL's identifier limit`,
+  })
+  .refine((value) => value !== "public" && value !== "none" && !value.startsWith("pg_"), {
+    error: 'must name a role of your own, not "public", "none" or a pg_ role',
+  });
+
 export const DatabaseSettings = z.strictObject({
   host: text,
   port: integer(1, 65535),
@@ -51,6 +64,10 @@ export const DatabaseSettings = z.strictObject({
   pool_max: integer(1, 100),
   connect_timeout_ms: integer(100, 60_000),
   statement_timeout_ms: integer(100, 600_000),
+  // The role that the migration command grants read and write access to the tables after
+  // migrating, when it connects as the database's owner and the service as this role. Unset
+  // where the service's own user migrates and so owns the tables.
+  application_role: grantableRole.optional(),
 });
 
 export const Settings = z.strictObject({

@@ -224,6 +224,46 @@ describe("validation", () => {
     expect(problems).toHaveLength(2);
   });
 
+  it("leaves the application role unset by default", () => {
+    expect(load({}).database.application_role).toBeUndefined();
+    expect(load({ APP_ENVIRONMENT: "production", APP_DATABASE__HOST: "db.internal" }).database.application_role).toBeUndefined();
+  });
+
+  it("reads the application role from its variable", () => {
+    const settings = load({ APP_DATABASE__APPLICATION_ROLE: "newsletter" });
+
+    expect(settings.database.application_role).toBe("newsletter");
+  });
+
+  it("accepts an application role of 63 bytes", () => {
+    const role = "r".repeat(61) + "é";
+
+    expect(load({ APP_DATABASE__APPLICATION_ROLE: role }).database.application_role).toBe(role);
+  });
+
+  it("rejects an application role over 63 bytes", () => {
+    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: "r".repeat(62) + "é" }));
+
+    expect(problems).toEqual([expect.stringMatching(/^database\.application_role: must be at most 63 bytes/)]);
+  });
+
+  it.each(["public", "none", "pg_monitor", "pg_read_all_data"])("rejects the reserved application role %s", (role) => {
+    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: role }));
+
+    expect(problems).toEqual([expect.stringMatching(/^database\.application_role: must name a role of your own/)]);
+    expect(problems[0]).toContain(`got "${role}" (from variable APP_DATABASE__APPLICATION_ROLE)`);
+  });
+
+  it("accepts an application role that differs from a reserved one in case", () => {
+    expect(load({ APP_DATABASE__APPLICATION_ROLE: "Public" }).database.application_role).toBe("Public");
+  });
+
+  it("rejects a blank application role", () => {
+    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: " " }));
+
+    expect(problems[0]).toMatch(/^database\.application_role: must not be empty/);
+  });
+
   it("rejects a health-check path that does not start with a slash", () => {
     const problems = problemsOf(() => load({ APP_APPLICATION__HEALTH_CHECK_PATH: "health" }));
 

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { parseLogLines, runNode, type ProcessResult } from "./support/child-process.ts";
 import { connectClient, createTestDatabase, dropTestDatabase, migrationsFolder } from "./support/database.ts";
@@ -13,6 +15,9 @@ describe("migrate command", () => {
   let databaseName: string;
   let environment: Record<string, string>;
   let scratchFolder: string | undefined;
+  // Roles a test created. Each is dropped after the database, because PostgreSQL rejects
+  // DROP ROLE while a database grants the role privileges.
+  let roles: string[] = [];
 
   beforeEach(async () => {
     databaseName = await createTestDatabase(server);
@@ -21,14 +26,18 @@ describe("migrate command", () => {
 
   afterEach(async () => {
     await dropTestDatabase(server, databaseName);
+    for (const role of roles) {
+      await query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`, "postgres");
+    }
+    roles = [];
     if (scratchFolder !== undefined) {
       await rm(scratchFolder, { recursive: true, force: true });
       scratchFolder = undefined;
     }
   });
 
-  async function query<T extends object>(sql: string): Promise<T[]> {
-    const client = connectClient(server, databaseName);
+  async function query<T extends object>(sql: string, database = databaseName): Promise<T[]> {
+    const client = connectClient(server, database);
     await client.connect();
     try {
       return (await client.query<T>(sql)).rows;
@@ -150,6 +159,239 @@ describe("migrate command", () => {
     } finally {
       await query(`DROP ROLE ${role}`);
     }
+  });
+
+  describe("with an application role", () => {
+    const rolePassword = "application-role-password";
+    let role: string;
+
+    beforeEach(async () => {
+      role = `app_${databaseName}`;
+      roles.push(role);
+      await query(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD '${rolePassword}'`);
+    });
+
+    // Runs the migration as the test server's superuser, which plays the cluster's admin.
+    function migrateAsAdmin(args: string[] = []): Promise<ProcessResult> {
+      return runNode([migrateScript, ...args], { ...environment, APP_DATABASE__APPLICATION_ROLE: role });
+    }
+
+    // Runs `sql` as the application role and returns its rows, or the error PostgreSQL raised.
+    async function queryAsRole<T extends object>(sql: string, values: unknown[] = []): Promise<T[] | pg.DatabaseError> {
+      const client = new pg.Client({ host: server.host, port: server.port, user: role, password: rolePassword, database: databaseName });
+      await client.connect();
+      try {
+        return (await client.query<T>(sql, values)).rows;
+      } catch (error) {
+        if (error instanceof pg.DatabaseError) {
+          return error;
+        }
+        throw error;
+      } finally {
+        await client.end();
+      }
+    }
+
+    async function insertSubscription(email: string) {
+      return queryAsRole<{ id: string }>(
+        "INSERT INTO subscriptions (id, email, name, subscribed_at) VALUES ($1, $2, $3, now()) RETURNING id",
+        [randomUUID(), email, "Ursula Le Guin"],
+      );
+    }
+
+    function grantLines(result: ProcessResult) {
+      return parseLogLines(result.stdout).filter((line) => line.level === 30 && line.role !== undefined);
+    }
+
+    // Every privilege on the database's own tables, sequences, schema and defaults, as one text.
+    async function privilegeSnapshot(): Promise<string> {
+      const rows = await query<{ acl: string }>(
+        `SELECT format('%s %s', c.relname, c.relacl) AS acl FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+         UNION ALL SELECT format('schema %s', nspacl) FROM pg_namespace WHERE nspname = 'public'
+         UNION ALL SELECT format('default %s %s', defaclobjtype, defaclacl) FROM pg_default_acl
+         ORDER BY 1`,
+      );
+      return rows.map((row) => row.acl).join("\n");
+    }
+
+    it("logs the role it granted", async () => {
+      const result = await migrateAsAdmin();
+
+      expect(result.code).toBe(0);
+      expect(grantLines(result)).toHaveLength(1);
+      expect(grantLines(result)[0]?.role).toBe(role);
+      expect(grantLines(result)[0]?.msg).toContain(`"${role}"`);
+    });
+
+    it("lets the role insert and read a subscription", async () => {
+      await migrateAsAdmin();
+      const email = `granted-${databaseName}@example.com`;
+
+      const inserted = await insertSubscription(email);
+      const read = await queryAsRole<{ name: string }>("SELECT name FROM subscriptions WHERE email = $1", [email]);
+
+      expect(inserted).toHaveLength(1);
+      expect(read).toEqual([{ name: "Ursula Le Guin" }]);
+    });
+
+    it("lets the role update and delete a subscription", async () => {
+      await migrateAsAdmin();
+      const email = `changed-${databaseName}@example.com`;
+      await insertSubscription(email);
+
+      const updated = await queryAsRole("UPDATE subscriptions SET name = 'U. K. Le Guin' WHERE email = $1 RETURNING id", [email]);
+      const deleted = await queryAsRole("DELETE FROM subscriptions WHERE email = $1 RETURNING id", [email]);
+
+      expect(updated).toHaveLength(1);
+      expect(deleted).toHaveLength(1);
+    });
+
+    it("keeps the role from creating a table", async () => {
+      await migrateAsAdmin();
+
+      const result = await queryAsRole("CREATE TABLE app_role_probe (id int)");
+
+      expect(result).toBeInstanceOf(pg.DatabaseError);
+      expect((result as pg.DatabaseError).message).toBe("permission denied for schema public");
+    });
+
+    it("keeps the role from dropping the subscriptions table", async () => {
+      await migrateAsAdmin();
+
+      const result = await queryAsRole("DROP TABLE subscriptions");
+
+      expect(result).toBeInstanceOf(pg.DatabaseError);
+      expect((result as pg.DatabaseError).message).toBe("must be owner of table subscriptions");
+      expect(await tableNames()).toContain("subscriptions");
+    });
+
+    it("keeps the role from changing schema_migrations", async () => {
+      await migrateAsAdmin();
+
+      const result = await queryAsRole("DELETE FROM schema_migrations");
+
+      expect(result).toBeInstanceOf(pg.DatabaseError);
+      expect((result as pg.DatabaseError).message).toBe("permission denied for table schema_migrations");
+      expect(await query("SELECT name FROM schema_migrations")).toHaveLength(1);
+    });
+
+    it("changes nothing when run a second time", async () => {
+      await migrateAsAdmin();
+      const before = await privilegeSnapshot();
+      const email = `kept-${databaseName}@example.com`;
+      await insertSubscription(email);
+
+      const second = await migrateAsAdmin();
+
+      expect(second.code).toBe(0);
+      expect(appliedLines(second)).toHaveLength(0);
+      expect(grantLines(second)).toHaveLength(1);
+      expect(await privilegeSnapshot()).toBe(before);
+      expect(await queryAsRole("SELECT email FROM subscriptions")).toEqual([{ email }]);
+    });
+
+    it("grants access to a table the admin creates later", async () => {
+      await migrateAsAdmin();
+      await query("CREATE TABLE later_notes (id serial PRIMARY KEY, note text)");
+
+      const inserted = await queryAsRole("INSERT INTO later_notes (note) VALUES ('added by the role') RETURNING id");
+
+      expect(inserted).toEqual([{ id: 1 }]);
+    });
+
+    it("grants access to a table a later migration adds", async () => {
+      const folder = await writeMigrations({ "0001_first.sql": "CREATE TABLE first (id int);" });
+      await migrateAsAdmin([folder]);
+      await writeFile(path.join(folder, "0002_second.sql"), "CREATE TABLE second (id int);");
+
+      const result = await migrateAsAdmin([folder]);
+
+      expect(result.code).toBe(0);
+      expect(await queryAsRole("INSERT INTO second (id) VALUES (2) RETURNING id")).toEqual([{ id: 2 }]);
+    });
+
+    it("grants once per run when two migrators run at once", async () => {
+      const results = await Promise.all([migrateAsAdmin(), migrateAsAdmin()]);
+
+      expect(results.map((result) => result.code)).toEqual([0, 0]);
+      expect(results.flatMap(grantLines)).toHaveLength(2);
+      expect(results.flatMap(appliedLines)).toHaveLength(1);
+    });
+
+    it("exits 1 and names the setting when the role does not exist", async () => {
+      const result = await runNode([migrateScript], { ...environment, APP_DATABASE__APPLICATION_ROLE: `missing_${databaseName}` });
+
+      expect(result.code).toBe(1);
+      const failure = parseLogLines(result.stdout).find((line) => line.level === 50);
+      expect(failure?.msg).toContain(`Failed to grant role "missing_${databaseName}" access`);
+      expect(failure?.msg).toContain("does not exist");
+      expect(failure?.fix).toContain("APP_DATABASE__APPLICATION_ROLE");
+    });
+
+    it("quotes the role name", async () => {
+      const quoted = `App "role"; ${databaseName.slice(-8)}`;
+      roles.push(quoted);
+      await query(`CREATE ROLE ${pg.escapeIdentifier(quoted)}`);
+
+      const result = await runNode([migrateScript], { ...environment, APP_DATABASE__APPLICATION_ROLE: quoted });
+
+      expect(result.code).toBe(0);
+      const granted = await query<{ allowed: boolean }>(
+        `SELECT has_table_privilege(${pg.escapeLiteral(quoted)}, 'subscriptions', 'INSERT') AS allowed`,
+      );
+      expect(granted).toEqual([{ allowed: true }]);
+    });
+
+    describe("as a database owner that is not a superuser", () => {
+      const ownerPassword = "owner-password";
+      let owner: string;
+      let ownerEnvironment: Record<string, string>;
+
+      beforeEach(async () => {
+        owner = `owner_${databaseName}`;
+        roles.push(owner);
+        await query(`CREATE ROLE ${pg.escapeIdentifier(owner)} LOGIN PASSWORD '${ownerPassword}'`);
+        await query(`ALTER DATABASE ${pg.escapeIdentifier(databaseName)} OWNER TO ${pg.escapeIdentifier(owner)}`);
+        ownerEnvironment = {
+          ...environment,
+          APP_DATABASE__USERNAME: owner,
+          APP_DATABASE__PASSWORD: ownerPassword,
+          APP_DATABASE__APPLICATION_ROLE: role,
+        };
+      });
+
+      it("migrates and grants", async () => {
+        const result = await runNode([migrateScript], ownerEnvironment);
+
+        expect(result.code).toBe(0);
+        expect(grantLines(result)).toHaveLength(1);
+        expect(await insertSubscription(`owner-${databaseName}@example.com`)).toHaveLength(1);
+      });
+
+      it("exits 1 and grants nothing when it lacks rights on a table", async () => {
+        await query("CREATE TABLE foreign_notes (id int)");
+
+        const result = await runNode([migrateScript], ownerEnvironment);
+
+        expect(result.code).toBe(1);
+        const failure = parseLogLines(result.stdout).find((line) => line.level === 50);
+        expect(failure?.msg).toContain("permission denied for table foreign_notes");
+        expect(failure?.fix).toContain(`OWNER TO "${owner}"`);
+        expect(await queryAsRole("SELECT count(*) FROM subscriptions")).toBeInstanceOf(pg.DatabaseError);
+      });
+
+      it("warns when it may not pass on rights to a table", async () => {
+        await query("CREATE TABLE shared_notes (id int)");
+        await query(`GRANT SELECT ON shared_notes TO ${pg.escapeIdentifier(owner)}`);
+
+        const result = await runNode([migrateScript], ownerEnvironment);
+
+        expect(result.code).toBe(0);
+        const warnings = parseLogLines(result.stdout).filter((line) => line.level === 40);
+        expect(warnings.map((line) => line.msg)).toEqual([expect.stringContaining('no privileges were granted for "shared_notes"')]);
+      });
+    });
   });
 
   it("exits 1 when the database is unreachable", async () => {

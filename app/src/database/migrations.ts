@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Client } from "pg";
 import type { Logger } from "pino";
+import { grantApplicationAccess } from "./application-grants.ts";
 
 // Every migrator takes this PostgreSQL advisory lock first, so two instances
 // that start at once apply each file only once. Any constant works as long as
@@ -25,14 +26,27 @@ export class MigrationError extends Error {
   }
 }
 
+export interface MigrationOptions {
+  // A role to grant read and write access to the tables once every file is applied, on every
+  // run, so a run that failed after migrating is completed by the next one.
+  applicationRole?: string;
+}
+
 // Applies the .sql files in `folder` that are not yet recorded in
 // schema_migrations, in name order, each in its own transaction together with
 // its record, so a failing file leaves nothing of itself behind. Returns the
-// names of the files applied.
+// names of the files applied. With options.applicationRole it then grants that
+// role access to the tables, under the same advisory lock, because concurrent
+// GRANTs on one table fail with "tuple concurrently updated".
 //
 // NOTE: statements that PostgreSQL rejects inside a transaction block (CREATE
 // INDEX CONCURRENTLY, VACUUM, CREATE DATABASE) cannot be used in a migration.
-export async function applyMigrations(client: Client, folder: string, logger: Logger): Promise<string[]> {
+export async function applyMigrations(
+  client: Client,
+  folder: string,
+  logger: Logger,
+  options: MigrationOptions = {},
+): Promise<string[]> {
   const files = await listMigrationFiles(folder);
 
   await client.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
@@ -67,6 +81,9 @@ export async function applyMigrations(client: Client, folder: string, logger: Lo
 
     if (newlyApplied.length === 0) {
       logger.info({ folder }, "No pending migrations");
+    }
+    if (options.applicationRole !== undefined) {
+      await grantApplicationAccess(client, options.applicationRole, logger);
     }
     return newlyApplied;
   } finally {

@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "../../app/src/configuration/settings.ts";
-import { buildAppSpec, standInVariables } from "../app-spec.ts";
+import { DatabaseSettings, type Settings } from "../../app/src/configuration/settings.ts";
+import { buildAppSpec, migrationJobVariables, standInVariables } from "../app-spec.ts";
 import type { DigitalOceanStackSettings } from "../config.ts";
 import { loadServiceSettings } from "../service-settings.ts";
 import { ContainerRegistry } from "./container-registry.ts";
@@ -29,6 +29,8 @@ export class DigitalOceanDeployment extends pulumi.ComponentResource {
 
     const { stack } = args;
     const settings = loadServiceSettings("production", standInVariables());
+    loadServiceSettings("production", standInVariables(migrationJobVariables));
+    checkGrantableUser(settings.database.username);
     const repository = pulumi.getProject();
     const registry = new ContainerRegistry(
       `${name}-registry`,
@@ -118,6 +120,19 @@ export class DigitalOceanDeployment extends pulumi.ComponentResource {
         resources: [database.clusterUrn, app.appUrn],
       },
       { parent: this },
+    );
+  }
+}
+
+// The migration job grants rights to the user that App Platform binds as ${db.USERNAME}: the
+// DatabaseUser, named after database.username. Checked here, so that `pulumi preview` reports
+// a name the job would reject rather than the first deployment.
+function checkGrantableUser(username: string): void {
+  const result = DatabaseSettings.shape.application_role.safeParse(username);
+  if (!result.success) {
+    const reason = result.error.issues.map((issue) => issue.message).join("; ");
+    throw new pulumi.RunError(
+      `database.username is "${username}", which the migration job cannot grant access to as database.application_role: it ${reason}. Choose another user name in configuration/base.yaml or configuration/production.yaml.`,
     );
   }
 }

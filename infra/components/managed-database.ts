@@ -70,10 +70,9 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     );
   }
 
-  // The user contains no data, so it stays deletable.
-  // NOTE: DigitalOcean gives a new user minimal rights, and on PostgreSQL 15 and later it may not
-  // create tables in public until the admin grants it (the README's production section). Whether
-  // App Platform's database binding grants it by itself is not verified here.
+  // The user contains no data, so it stays deletable. DigitalOcean gives a new user minimal
+  // rights: the migration job, which connects as the cluster's admin, grants it read and write
+  // access to the tables and nothing else.
   private createUser(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseUser {
     return new digitalocean.DatabaseUser(`${name}-user`, { clusterId: cluster.id, name: args.userName }, { parent: this });
   }

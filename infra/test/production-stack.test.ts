@@ -115,19 +115,41 @@ describe("production app spec", () => {
     expect(service().healthCheck).toEqual({ httpPath: settings.application.health_check_path, port: settings.application.port });
   });
 
-  it("binds the database variables", () => {
-    const expected = {
-      APP_DATABASE__HOST: "${db.HOSTNAME}",
-      APP_DATABASE__PORT: "${db.PORT}",
-      APP_DATABASE__USERNAME: "${db.USERNAME}",
-      APP_DATABASE__PASSWORD: "${db.PASSWORD}",
-      APP_DATABASE__DATABASE_NAME: "${db.DATABASE}",
-      APP_DATABASE__CA_CERTIFICATE: "${db.CA_CERT}",
-    };
+  function variablesOf(component: Component): Record<string, string> {
+    return Object.fromEntries(component.envs.map(({ key, value }) => [key, value]));
+  }
 
+  function connectionBoundTo(component: string): Record<string, string> {
+    return {
+      APP_DATABASE__HOST: `\${${component}.HOSTNAME}`,
+      APP_DATABASE__PORT: `\${${component}.PORT}`,
+      APP_DATABASE__USERNAME: `\${${component}.USERNAME}`,
+      APP_DATABASE__PASSWORD: `\${${component}.PASSWORD}`,
+      APP_DATABASE__DATABASE_NAME: `\${${component}.DATABASE}`,
+      APP_DATABASE__CA_CERTIFICATE: `\${${component}.CA_CERT}`,
+    };
+  }
+
+  it("binds the service to the app user", () => {
+    expect(variablesOf(service())).toEqual({ APP_ENVIRONMENT: "production", ...connectionBoundTo("db") });
+  });
+
+  it("binds the migration job to the admin", () => {
+    const { APP_DATABASE__APPLICATION_ROLE: _role, ...connection } = variablesOf(job());
+
+    expect(connection).toEqual({ APP_ENVIRONMENT: "production", ...connectionBoundTo("db-admin") });
+  });
+
+  it("grants the app user from the job", () => {
+    expect(variablesOf(job()).APP_DATABASE__APPLICATION_ROLE).toBe("${db.USERNAME}");
+    expect(variablesOf(service())).not.toHaveProperty("APP_DATABASE__APPLICATION_ROLE");
+  });
+
+  it("sets every variable at run time", () => {
     for (const component of [service(), job()]) {
-      const values = Object.fromEntries(component.envs.map(({ key, value }) => [key, value]));
-      expect(values).toMatchObject({ APP_ENVIRONMENT: "production", ...expected });
+      for (const env of component.envs) {
+        expect(env, env.key).toMatchObject({ scope: "RUN_TIME", type: "GENERAL" });
+      }
     }
   });
 
@@ -141,7 +163,7 @@ describe("production app spec", () => {
     expect(app.secretPaths).toBeUndefined();
   });
 
-  it("attaches the cluster as db", () => {
+  it("attaches the cluster as db and db-admin", () => {
     const cluster = findResource(captured, types.cluster);
     const database = findResource(captured, types.database);
     const user = findResource(captured, types.databaseUser);
@@ -155,7 +177,21 @@ describe("production app spec", () => {
         dbName: database.inputs.name,
         dbUser: user.inputs.name,
       },
+      // No dbUser, so that App Platform binds the cluster's admin (not verified on an account).
+      {
+        name: "db-admin",
+        engine: "PG",
+        production: true,
+        clusterName: cluster.inputs.name,
+        dbName: database.inputs.name,
+      },
     ]);
+  });
+
+  it("declares the same spec on every run", async () => {
+    const again = specOf(await withCommit(commit, () => captureStack("production")));
+
+    expect(again).toEqual(spec);
   });
 
   it("sizes the service from the stack", () => {

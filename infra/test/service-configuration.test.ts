@@ -63,6 +63,18 @@ describe("service configuration", () => {
     await expect(captureStack("production")).rejects.toThrow(/database\.require_ssl is false for production/);
   });
 
+  it("fails production on a user the job cannot grant to", async () => {
+    changeFile("base.yaml", (content) => {
+      content.database = { ...content.database, username: "pg_newsletter" };
+    });
+
+    const failure = captureStack("production");
+
+    await expect(failure).rejects.toSatisfy(pulumi.RunError.isInstance);
+    await expect(failure).rejects.toThrow(/database\.username is "pg_newsletter", which the migration job cannot grant access to/);
+    await expect(failure).rejects.toThrow(/must name a role of your own/);
+  });
+
   it("fails a password written in a file", async () => {
     changeFile("base.yaml", (content) => {
       content.database = { ...content.database, password: "written-in-a-file" };

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { captureStack } from "../infra/testing/capture.ts";
 import { AppPlatformRun } from "./app-platform/app-platform-run.ts";
-import type { JobSpec } from "./app-platform/app-spec.ts";
-import { databaseVariables } from "./app-platform/bindable-variables.ts";
+import type { DatabaseSpec, JobSpec } from "./app-platform/app-spec.ts";
+import { clusterVariables } from "./app-platform/bindable-variables.ts";
 import { CleanupSteps } from "./app-platform/cleanup-steps.ts";
 import type { RunningService } from "./app-platform/component-container.ts";
 import { LoopbackRegistry } from "./app-platform/loopback-registry.ts";
@@ -47,7 +47,12 @@ let pushed: PushedImage;
 let pulledImageId: string;
 let run: AppPlatformRun;
 let database: TlsPostgres;
+// The login the service uses: the application's user on the application's database.
 let login: PsqlLogin;
+// The password of each user that a database component names as dbUser.
+let userPasswords: Map<string, string>;
+// The output of each pre-deploy job that gated the deployment.
+let jobLogs: Map<string, string>;
 let trustedAuthority: CertificateAuthority;
 let untrustedAuthority: CertificateAuthority;
 let runFolder: string;
@@ -88,21 +93,34 @@ beforeAll(async () => {
     engine,
     cleanup,
     image: `postgres:${declaration.cluster.version}`,
-    hostname: `${run.database.clusterName}-${runId}`,
+    hostname: `${run.clusterName}-${runId}`,
     network,
     port: databasePort,
     folder: path.join(runFolder, "postgres"),
     authority: trustedAuthority,
   });
-  login = { user: run.database.dbUser, database: run.database.dbName, password: randomBytes(18).toString("hex") };
-  await database.createDatabase(login);
+  // DigitalOcean's DatabaseUser and DatabaseDb: each user with minimal rights, each database
+  // owned by the admin. Nothing else is granted, so the pre-deploy job has to do the rest.
+  userPasswords = new Map();
+  for (const user of new Set(spec.databases.flatMap((component) => component.dbUser ?? []))) {
+    const password = randomBytes(18).toString("hex");
+    await database.createUser({ username: user, password });
+    userPasswords.set(user, password);
+  }
+  for (const name of new Set(spec.databases.map((component) => component.dbName))) {
+    await database.createDatabase(name);
+  }
+  const appDatabase = applicationDatabase();
+  login = { user: appDatabase.dbUser, database: appDatabase.dbName, password: userPasswords.get(appDatabase.dbUser) ?? "" };
 
   // App Platform runs every pre-deploy job to completion and deploys only when all exit 0.
+  jobLogs = new Map();
   for (const job of spec.jobs) {
     const result = await run.runJob(job, variablesSignedBy(trustedAuthority));
     if (result.exitCode !== 0) {
       throw new Error(`Pre-deploy job ${job.name} exited with code ${result.exitCode}, so App Platform would stop the deployment. Its output:\n${result.logs}`);
     }
+    jobLogs.set(job.name, result.logs);
   }
   service = await run.startService(variablesSignedBy(trustedAuthority));
 });
@@ -121,10 +139,22 @@ describe("production stack on App Platform", () => {
   test("pre-deploy job applies every migration", async () => {
     const inImage = (await readdir(migrations.copy)).filter((file) => file.endsWith(".sql")).sort();
 
-    const applied = await database.queryAsAdmin(login.database, "SELECT name FROM schema_migrations ORDER BY name;");
+    const applied = await database.queryAsSuperuser(login.database, "SELECT name FROM schema_migrations ORDER BY name;");
 
     expect(inImage.length).toBeGreaterThan(0);
     expect(applied.split("\n")).toEqual(inImage);
+  });
+
+  test("pre-deploy job migrates as the admin", async () => {
+    const owners = await database.queryAsSuperuser(login.database, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public';");
+
+    expect(owners).toBe(database.admin.username);
+  });
+
+  test("pre-deploy job grants the app user", () => {
+    const grants = logLines(jobLogs.get(preDeployJob().name) ?? "").filter((line) => line.role !== undefined);
+
+    expect(grants.map((line) => line.role)).toEqual([login.user]);
   });
 
   test("health check path returns 200", async () => {
@@ -146,10 +176,34 @@ describe("production stack on App Platform", () => {
     expect(await database.queryOverTcp(login, "SELECT name FROM subscriptions WHERE email = :'email';", { email })).toBe("Ursula Le Guin");
   });
 
+  test("service connects as the app user", async () => {
+    await subscribe(service, "N. K. Jemisin", `user-${runId}@example.com`);
+
+    const users = await database.queryAsSuperuser(
+      login.database,
+      "SELECT DISTINCT usename FROM pg_stat_activity WHERE host(client_addr) = :'client';",
+      { client: service.ipAddress },
+    );
+
+    expect(users).toBe(login.user);
+  });
+
+  test("app user cannot create tables", async () => {
+    const create = database.queryOverTcp(login, "CREATE TABLE e2e_app_user_probe (id integer);");
+
+    await expect(create).rejects.toThrow(/permission denied for schema public/);
+  });
+
+  test("app user cannot drop the subscriptions table", async () => {
+    const drop = database.queryOverTcp(login, "DROP TABLE subscriptions;");
+
+    await expect(drop).rejects.toThrow(/must be owner of table subscriptions/);
+  });
+
   test("service connections use TLS", async () => {
     await subscribe(service, "Octavia Butler", `connection-${runId}@example.com`);
 
-    const flags = await database.queryAsAdmin(
+    const flags = await database.queryAsSuperuser(
       login.database,
       "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE host(a.client_addr) = :'client' AND a.usename = :'user';",
       { client: service.ipAddress, user: login.user },
@@ -200,7 +254,7 @@ describe("production stack on App Platform", () => {
     const response = await subscribe(untrusted, "Ursula Le Guin", email);
 
     expect(response.status).toBeGreaterThanOrEqual(500);
-    expect(await database.queryAsAdmin(login.database, "SELECT count(*) FROM subscriptions WHERE email = :'email';", { email })).toBe("0");
+    expect(await database.queryAsSuperuser(login.database, "SELECT count(*) FROM subscriptions WHERE email = :'email';", { email })).toBe("0");
   });
 });
 
@@ -213,17 +267,36 @@ function preDeployJob(): JobSpec {
   return jobs[0] as JobSpec;
 }
 
-// App Platform's bindable variables for the spec's database component, with the server's real
-// values and `authority` as ${<component>.CA_CERT}.
+// The spec's only database component with a dbUser, the one the service connects through.
+function applicationDatabase(): DatabaseSpec & { dbUser: string } {
+  const withUser = run.spec.databases.filter((component): component is DatabaseSpec & { dbUser: string } => component.dbUser !== undefined);
+  if (withUser.length !== 1) {
+    throw new Error(
+      `Expected one database component with a dbUser in the production spec, found ${withUser.length}: ${withUser.map((component) => component.name).join(", ") || "none"}`,
+    );
+  }
+  return withUser[0] as DatabaseSpec & { dbUser: string };
+}
+
+// App Platform's bindable variables for every database component of the spec, with the server's
+// real values and `authority` as ${<component>.CA_CERT}: a component's dbUser, or the admin
+// when it names none.
 function variablesSignedBy(authority: CertificateAuthority): Map<string, string> {
-  return databaseVariables(run.database.name, {
+  return clusterVariables(run.spec.databases, {
     hostname: database.hostname,
     port: database.port,
-    username: login.user,
-    password: login.password,
-    database: login.database,
     caCertificate: authority.certificate,
+    admin: database.admin,
+    userPasswords,
   });
+}
+
+// The JSON log lines of a component's output, skipping anything else.
+function logLines(output: string): Array<Record<string, unknown>> {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function subscribe(target: RunningService, name: string, email: string): Promise<Response> {
@@ -236,7 +309,7 @@ async function subscribe(target: RunningService, name: string, email: string): P
 
 // The public schema's columns and the applied migrations, as one comparable text.
 async function schemaSnapshot(): Promise<string> {
-  return database.queryAsAdmin(
+  return database.queryAsSuperuser(
     login.database,
     [
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2;",

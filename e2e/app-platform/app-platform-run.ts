@@ -35,8 +35,9 @@ export class AppPlatformRun {
     return this.spec.services[0] as ServiceSpec;
   }
 
-  get database(): DatabaseSpec {
-    return this.spec.databases[0] as DatabaseSpec;
+  // The one cluster that every database component attaches.
+  get clusterName(): string {
+    return (this.spec.databases[0] as DatabaseSpec).clusterName;
   }
 
   // The reference App Platform pulls for a DOCR image: <registry>/<repository>@<digest>.

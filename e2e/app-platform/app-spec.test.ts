@@ -37,6 +37,33 @@ describe("parseAppSpec", () => {
   });
 });
 
+describe("parseAppSpec databases", () => {
+  const appDatabase = spec.databases[0];
+  const adminDatabase = { name: "db-admin", engine: "PG", production: true, clusterName: "cluster", dbName: "newsletter" };
+
+  test("accepts a second component without dbUser", () => {
+    const parsed = parseAppSpec("app", { ...spec, databases: [appDatabase, adminDatabase] });
+
+    expect(parsed.databases.map((database) => database.dbUser)).toEqual(["newsletter", undefined]);
+  });
+
+  test("rejects components on two clusters", () => {
+    const twoClusters = { ...spec, databases: [appDatabase, { ...adminDatabase, clusterName: "other-cluster" }] };
+
+    expect(() => parseAppSpec("app", twoClusters)).toThrow(/one cluster only/);
+  });
+
+  test("rejects two components of one name", () => {
+    const sameName = { ...spec, databases: [appDatabase, { ...adminDatabase, name: "db" }] };
+
+    expect(() => parseAppSpec("app", sameName)).toThrow(/its own name/);
+  });
+
+  test("rejects a spec without a database", () => {
+    expect(() => parseAppSpec("app", { ...spec, databases: [] })).toThrow(/must attach a database/);
+  });
+});
+
 describe("splitRunCommand", () => {
   test("splits plain words", () => {
     expect(splitRunCommand("migrate", "  node   dist/migrate.js --verbose ")).toEqual(["node", "dist/migrate.js", "--verbose"]);

@@ -53,7 +53,8 @@ export const DatabaseSpec = z.strictObject({
   production: z.literal(true, "must be true (an existing managed cluster): the check does not stand in for a dev database"),
   clusterName: z.string().min(1),
   dbName: z.string().min(1),
-  dbUser: z.string().min(1),
+  // Unset binds the cluster's admin.
+  dbUser: z.string().min(1).optional(),
 });
 
 // Top-level fields the check does not carry out (region, ingress, alerts, domains) pass through.
@@ -61,7 +62,15 @@ export const AppSpec = z.object({
   name: z.string().min(1),
   services: z.array(ServiceSpec).length(1, "must contain exactly one service: the check runs and probes one"),
   jobs: z.array(JobSpec).default([]),
-  databases: z.array(DatabaseSpec).length(1, "must attach exactly one database: the check starts one PostgreSQL server"),
+  databases: z
+    .array(DatabaseSpec)
+    .min(1, "must attach a database: the check starts one PostgreSQL server for it")
+    .refine((databases) => new Set(databases.map((database) => database.clusterName)).size === 1, {
+      error: "must attach one cluster only, under any number of components: the check starts one PostgreSQL server",
+    })
+    .refine((databases) => new Set(databases.map((database) => database.name)).size === databases.length, {
+      error: "must give each database component its own name, because its bindable variables start with it",
+    }),
 });
 
 export type EnvVar = z.infer<typeof EnvVar>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { EnvVar } from "./app-spec.ts";
-import { bindEnvironment, type DatabaseBinding, databaseVariables } from "./bindable-variables.ts";
+import type { DatabaseSpec, EnvVar } from "./app-spec.ts";
+import { bindEnvironment, type ClusterBinding, clusterVariables, type DatabaseBinding, databaseVariables } from "./bindable-variables.ts";
 
 const binding: DatabaseBinding = {
   hostname: "cluster-e2e",
@@ -33,6 +33,48 @@ describe("databaseVariables", () => {
     expect(url.host).toBe("cluster-e2e:25060");
     expect(url.pathname).toBe("/newsletter");
     expect(url.searchParams.get("sslmode")).toBe("require");
+  });
+});
+
+describe("clusterVariables", () => {
+  const cluster: ClusterBinding = {
+    hostname: "cluster-e2e",
+    port: 25060,
+    caCertificate: binding.caCertificate,
+    admin: { username: "doadmin", password: "admin-password" },
+    userPasswords: new Map([["newsletter", "user-password"]]),
+  };
+  const appDatabase: DatabaseSpec = { name: "db", engine: "PG", production: true, clusterName: "cluster", dbName: "newsletter", dbUser: "newsletter" };
+  const adminDatabase: DatabaseSpec = { name: "db-admin", engine: "PG", production: true, clusterName: "cluster", dbName: "newsletter" };
+
+  test("binds dbUser's login to its component", () => {
+    const variables = clusterVariables([appDatabase, adminDatabase], cluster);
+
+    expect(variables.get("db.USERNAME")).toBe("newsletter");
+    expect(variables.get("db.PASSWORD")).toBe("user-password");
+  });
+
+  test("binds the admin without dbUser", () => {
+    const variables = clusterVariables([appDatabase, adminDatabase], cluster);
+
+    expect(variables.get("db-admin.USERNAME")).toBe("doadmin");
+    expect(variables.get("db-admin.PASSWORD")).toBe("admin-password");
+  });
+
+  test("binds each component's database and the shared server", () => {
+    const variables = clusterVariables([appDatabase, { ...adminDatabase, dbName: "defaultdb" }], cluster);
+
+    expect(variables.get("db.DATABASE")).toBe("newsletter");
+    expect(variables.get("db-admin.DATABASE")).toBe("defaultdb");
+    expect(variables.get("db-admin.HOSTNAME")).toBe("cluster-e2e");
+    expect(variables.get("db-admin.PORT")).toBe("25060");
+    expect(variables.get("db-admin.CA_CERT")).toBe(binding.caCertificate);
+  });
+
+  test("rejects a dbUser without a login", () => {
+    const bind = () => clusterVariables([{ ...appDatabase, dbUser: "reporting" }], cluster);
+
+    expect(bind).toThrow(/db names user reporting, for which the check created no login/);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { EnvVar } from "./app-spec.ts";
+import type { DatabaseSpec, EnvVar } from "./app-spec.ts";
 
 // What App Platform binds for an attached PostgreSQL database, taken from the server this run
 // started.
@@ -27,6 +27,54 @@ export function databaseVariables(componentName: string, binding: DatabaseBindin
     DATABASE_URL: `postgresql://${credentials}@${address}/${encodeURIComponent(binding.database)}?sslmode=require`,
   };
   return new Map(Object.entries(values).map(([name, value]) => [`${componentName}.${name}`, value]));
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+// The server that plays the attached cluster, and the logins App Platform binds for it.
+export interface ClusterBinding {
+  hostname: string;
+  port: number;
+  caCertificate: string;
+  // Bound to a database component without dbUser.
+  admin: Credentials;
+  // The password of each user that a component names as dbUser.
+  userPasswords: ReadonlyMap<string, string>;
+}
+
+// Returns the bindable variables of every database component in `databases`: each binds its
+// dbName and the login of its dbUser, or the cluster's admin when it names no dbUser.
+export function clusterVariables(databases: readonly DatabaseSpec[], cluster: ClusterBinding): Map<string, string> {
+  const variables = new Map<string, string>();
+  for (const database of databases) {
+    const binding = {
+      ...credentialsOf(database, cluster),
+      hostname: cluster.hostname,
+      port: cluster.port,
+      database: database.dbName,
+      caCertificate: cluster.caCertificate,
+    };
+    for (const [name, value] of databaseVariables(database.name, binding)) {
+      variables.set(name, value);
+    }
+  }
+  return variables;
+}
+
+function credentialsOf(database: DatabaseSpec, cluster: ClusterBinding): Credentials {
+  if (database.dbUser === undefined) {
+    return cluster.admin;
+  }
+  const password = cluster.userPasswords.get(database.dbUser);
+  if (password === undefined) {
+    throw new Error(
+      `Database component ${database.name} names user ${database.dbUser}, for which the check created no login. Create the user on the test server before binding.`,
+    );
+  }
+  return { username: database.dbUser, password };
 }
 
 // Returns a component's run-time variables as Docker's "KEY=VALUE" list, each ${name} replaced

@@ -78,7 +78,7 @@ export function resolveAppSpec(declaration: ProductionDeclaration, pushed: { rep
     if (!declaration.databaseNames.includes(database.dbName)) {
       problems.push(`database ${database.name} names database ${database.dbName}, but the stack declares ${declaration.databaseNames.join(", ") || "none"}`);
     }
-    if (!declaration.userNames.includes(database.dbUser)) {
+    if (database.dbUser !== undefined && !declaration.userNames.includes(database.dbUser)) {
       problems.push(`database ${database.name} names user ${database.dbUser}, but the stack declares ${declaration.userNames.join(", ") || "none"}`);
     }
   }

@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DockerEngine, runDocker } from "../docker-engine.ts";
+import type { Credentials } from "./bindable-variables.ts";
 import type { CleanupSteps } from "./cleanup-steps.ts";
 import { type CertificateAuthority, issueServerCertificate } from "./test-certificates.ts";
 
@@ -27,6 +28,8 @@ export interface PsqlLogin {
   database: string;
 }
 
+// The check's own role, for setup and for inspecting the server over the local socket.
+const superuser = "postgres";
 // DigitalOcean's name for a managed cluster's admin user.
 const adminUser = "doadmin";
 const tlsMountPath = "/tls";
@@ -43,19 +46,23 @@ printf '%s\\n' 'local all all trust' 'hostssl all all all scram-sha-256' >"$PGDA
 `;
 
 // A PostgreSQL container that accepts TCP connections over TLS only, with a server
-// certificate for its host name signed by a CA the test made. It plays the managed cluster: the
-// admin user creates the application's database and user.
+// certificate for its host name signed by a CA the test made. It plays the managed cluster:
+// `admin` is doadmin, a login role that may create databases and roles but is not a superuser,
+// because DigitalOcean's admin is not one either (its docs say users cannot be given some
+// superuser permissions). doadmin's exact attributes on DigitalOcean are not verified here.
 export class TlsPostgres {
   readonly hostname: string;
   readonly port: number;
   readonly id: string;
+  readonly admin: Credentials;
   private readonly folder: string;
 
-  private constructor(options: TlsPostgresOptions, id: string) {
+  private constructor(options: TlsPostgresOptions, id: string, admin: Credentials) {
     this.hostname = options.hostname;
     this.port = options.port;
     this.folder = options.folder;
     this.id = id;
+    this.admin = admin;
   }
 
   static async start(options: TlsPostgresOptions): Promise<TlsPostgres> {
@@ -81,7 +88,7 @@ export class TlsPostgres {
       Image: options.image,
       Cmd: ["postgres", "-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key", "-c", "log_connections=on"],
       // The server, and psql in `docker exec`, take the port from PGPORT.
-      Env: [`POSTGRES_USER=${adminUser}`, `POSTGRES_PASSWORD=${randomBytes(18).toString("hex")}`, `PGPORT=${options.port}`],
+      Env: [`POSTGRES_USER=${superuser}`, `POSTGRES_PASSWORD=${randomBytes(18).toString("hex")}`, `PGPORT=${options.port}`],
       HostConfig: {
         NetworkMode: network,
         Mounts: [
@@ -93,34 +100,27 @@ export class TlsPostgres {
     });
     await engine.call("POST", `/containers/${id}/start`);
 
-    const server = new TlsPostgres(options, id);
+    const server = new TlsPostgres(options, id, { username: adminUser, password: randomBytes(18).toString("hex") });
     await server.waitUntilReady(engine);
+    await server.createRole(server.admin, "CREATEDB CREATEROLE");
     return server;
   }
 
-  // Creates the user and the database as DigitalOcean's DatabaseUser and DatabaseDb do: a login
-  // role with a password, and a database the admin user owns.
-  async createDatabase(login: PsqlLogin): Promise<void> {
-    if (!/^[A-Za-z0-9]+$/.test(login.password)) {
-      throw new Error("The database password must contain letters and digits only, because it is written into psql's input unquoted");
-    }
-    // NOTE: since PostgreSQL 15 only a database's owner may create tables in its public schema,
-    // and DigitalOcean's "How to Manage PostgreSQL Users and Databases" says new users receive
-    // minimal permissions. The program declares no grant, so this one lets the migration job run.
-    const sql = [
-      `\\set password '${login.password}'`,
-      `CREATE ROLE :"app_user" LOGIN PASSWORD :'password';`,
-      `CREATE DATABASE :"app_database";`,
-      `\\connect :"app_database"`,
-      `GRANT CREATE ON SCHEMA public TO :"app_user";`,
-    ].join("\n");
-    await this.psql(["--username", adminUser, "--dbname", "postgres"], sql, { app_user: login.user, app_database: login.database });
+  // Creates a login role with a password, as DigitalOcean's DatabaseUser does. It gets no
+  // rights beyond those PostgreSQL gives every role.
+  createUser(user: Credentials): Promise<void> {
+    return this.createRole(user, "");
   }
 
-  // Runs SQL as the admin user over the container's local socket and returns psql's unaligned
+  // Creates a database that the admin owns, as DigitalOcean's DatabaseDb does.
+  async createDatabase(name: string): Promise<void> {
+    await this.psql(["--username", superuser, "--dbname", "postgres"], `CREATE DATABASE :"name" OWNER :"owner";`, { name, owner: adminUser });
+  }
+
+  // Runs SQL as the superuser over the container's local socket and returns psql's unaligned
   // output. Each entry of `variables` becomes a psql variable, quoted in the SQL as :'name'.
-  queryAsAdmin(database: string, sql: string, variables: Record<string, string> = {}): Promise<string> {
-    return this.psql(["--username", adminUser, "--dbname", database], sql, variables);
+  queryAsSuperuser(database: string, sql: string, variables: Record<string, string> = {}): Promise<string> {
+    return this.psql(["--username", superuser, "--dbname", database], sql, variables);
   }
 
   // Runs SQL as `login` over TCP to the server's host name, with the server certificate checked
@@ -138,6 +138,14 @@ export class TlsPostgres {
       `sslrootcert=${tlsMountPath}/ca.crt`,
     ].join(" ");
     return this.psql([connection], sql, variables, environmentFile);
+  }
+
+  private async createRole(login: Credentials, attributes: string): Promise<void> {
+    if (!/^[A-Za-z0-9]+$/.test(login.password)) {
+      throw new Error(`The password of ${login.username} must contain letters and digits only, because it is written into psql's input unquoted`);
+    }
+    const sql = [`\\set password '${login.password}'`, `CREATE ROLE :"role" LOGIN ${attributes} PASSWORD :'password';`].join("\n");
+    await this.psql(["--username", superuser, "--dbname", "postgres"], sql, { role: login.username });
   }
 
   private async psql(connection: string[], sql: string, variables: Record<string, string>, environmentFile?: string): Promise<string> {

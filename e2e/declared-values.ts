@@ -51,7 +51,9 @@ function pairValues(captured: unknown, run: unknown, map: ValueMap): void {
   } else if (typeof captured === "number" && typeof run === "string") {
     map.set(String(captured), run);
   } else if (Array.isArray(captured) && Array.isArray(run) && captured.length === run.length) {
-    captured.forEach((item, index) => pairValues(item, run[index], map));
+    captured.forEach((item, index) => {
+      pairValues(item, run[index], map);
+    });
   }
 }
 

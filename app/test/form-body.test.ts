@@ -22,7 +22,7 @@ describe("parseFormBody", () => {
     const fields = parse("__proto__=x");
 
     expect(Object.getPrototypeOf(fields)).toBeNull();
-    expect(fields.__proto__).toBe("x");
+    expect(Object.getOwnPropertyDescriptor(fields, "__proto__")?.value).toBe("x");
   });
 
   it("accepts raw UTF-8 outside escapes", () => {

@@ -1,7 +1,7 @@
 // Service against baseline: the same routes, connections and duration on the same
 // machine, in alternating runs, with requests/s, p99 and their ratios.
 // Usage: node bench/compare.ts [--seconds 4] [--rounds 5] [--connections 50] [--cpu-prof DIR]
-//   [--bundle] [--log-level LEVEL] [--service-node-flag FLAG ...]
+//   [--bundle | --service-script PATH] [--log-level LEVEL] [--service-node-flag FLAG ...]
 // Exits 1 when a measured request fails. A missed goal is printed but is not an error.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -25,6 +25,8 @@ const { values: options } = parseArgs({
     "cpu-prof": { type: "string" },
     // Runs the production bundle (app's npm run build) instead of app/src/server.ts.
     bundle: { type: "boolean", default: false },
+    // Runs this entry point as the service, for example a patched copy of app/src/server.ts.
+    "service-script": { type: "string" },
     // Overrides the service's application.log_level, which is info by default.
     "log-level": { type: "string" },
     // Extra Node.js flags for the service only, for example --max-semi-space-size=16.
@@ -85,7 +87,8 @@ const routes: Route[] = [
 ];
 
 const bundleDirectory = options.bundle ? await buildBundle() : undefined;
-const serviceScript = bundleDirectory === undefined ? "app/src/server.ts" : path.join(bundleDirectory, "server.js");
+const serviceScript =
+  bundleDirectory === undefined ? (options["service-script"] ?? "app/src/server.ts") : path.join(bundleDirectory, "server.js");
 const profileDirectory = options["cpu-prof"] === undefined ? undefined : path.resolve(options["cpu-prof"]);
 if (profileDirectory !== undefined) {
   mkdirSync(profileDirectory, { recursive: true });

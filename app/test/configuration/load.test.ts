@@ -236,13 +236,13 @@ describe("validation", () => {
   });
 
   it("accepts an application role of 63 bytes", () => {
-    const role = "r".repeat(61) + "é";
+    const role = `${"r".repeat(61)}é`;
 
     expect(load({ APP_DATABASE__APPLICATION_ROLE: role }).database.application_role).toBe(role);
   });
 
   it("rejects an application role over 63 bytes", () => {
-    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: "r".repeat(62) + "é" }));
+    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: `${"r".repeat(62)}é` }));
 
     expect(problems).toEqual([expect.stringMatching(/^database\.application_role: must be at most 63 bytes/)]);
   });

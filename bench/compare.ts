@@ -102,9 +102,15 @@ const serviceNodeFlags = [
 console.log(`Starting PostgreSQL, the service (node ${[...serviceNodeFlags, serviceScript].join(" ")}) and the baseline on 127.0.0.1 ...`);
 // Both targets wait on the same database, so its commit flush only adds disk noise to
 // the comparison of the HTTP layers. bench:load keeps PostgreSQL's durable default.
-const cluster = await PostgresCluster.startMigrated({ postgresFlags: ["-c", "synchronous_commit=off"] });
-const targets: Target[] = [
-  {
+const cluster = await PostgresCluster.startMigrated({ postgresFlags: ["-c", "synchronous_commit=off"] }).catch((error: unknown) => {
+  removeBundle();
+  throw error;
+});
+const targets: Target[] = [];
+
+let exitCode = 0;
+try {
+  targets.push({
     label: "service",
     process: await ServiceProcess.start({
       env: { ...cluster.serviceEnv(), ...serviceEnv },
@@ -112,15 +118,12 @@ const targets: Target[] = [
       script: serviceScript,
       nodeFlags: serviceNodeFlags,
     }),
-  },
-  {
+  });
+  targets.push({
     label: "baseline",
     process: await ServiceProcess.start({ env: cluster.serviceEnv(), output: "ignore", script: "bench/baseline.ts" }),
-  },
-];
+  });
 
-let exitCode = 0;
-try {
   const measurements: Measurement[] = [];
   for (const route of routes) {
     for (const target of targets) {
@@ -167,9 +170,7 @@ try {
     await target.process.stop();
   }
   await cluster.destroy();
-  if (bundleDirectory !== undefined) {
-    rmSync(bundleDirectory, { recursive: true, force: true });
-  }
+  removeBundle();
 }
 if (profileDirectory !== undefined) {
   console.log(`CPU profile of the service written to ${profileDirectory}`);
@@ -183,6 +184,12 @@ async function buildBundle(): Promise<string> {
   const build = ["run", "build", "--workspace", "app", "--", `--outdir=${directory}`, "--log-level=warning"];
   await promisify(execFile)("npm", build, { cwd: repositoryRoot });
   return directory;
+}
+
+function removeBundle(): void {
+  if (bundleDirectory !== undefined) {
+    rmSync(bundleDirectory, { recursive: true, force: true });
+  }
 }
 
 async function measure(route: Route, target: Target, duration: number): Promise<Result> {

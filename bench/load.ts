@@ -38,7 +38,10 @@ const ledger = new Ledger();
 
 console.log("Starting PostgreSQL and the service on 127.0.0.1 ...");
 const cluster = await PostgresCluster.startMigrated();
-const service = await ServiceProcess.start({ env: cluster.serviceEnv(), output: "ignore" });
+const service = await ServiceProcess.start({ env: cluster.serviceEnv(), output: "ignore" }).catch(async (error: unknown) => {
+  await cluster.destroy();
+  throw error;
+});
 let exitCode = 0;
 
 try {

@@ -12,6 +12,14 @@ const forbiddenCharacters = ["/", "(", ")", '"', "<", ">", "\\", "{", "}"];
 // cannot store, tab and line breaks), DEL and C1 controls.
 const controlCharacter = /\p{Cc}/u;
 
+// Line and paragraph separators, and the controls that reorder text (bidirectional
+// embeddings, overrides and isolates), which would make a stored name display as
+// something else than what it holds.
+const layoutCharacter = /[\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
+
+// Something that shows: not a space, a format character or a lone combining mark.
+const visibleCharacter = /[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}]/u;
+
 const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 // A subscriber's name: not blank, at most 256 characters, free of control
@@ -22,6 +30,8 @@ export const SubscriberName = z
   .refine((value) => value.trim().length > 0, { message: "must not be whitespace only", abort: true })
   .refine((value) => value.isWellFormed(), { message: "must be valid Unicode text", abort: true })
   .refine((value) => !controlCharacter.test(value), { message: "must not contain control characters" })
+  .refine((value) => !layoutCharacter.test(value), { message: "must not contain line separators or text direction controls" })
+  .refine((value) => visibleCharacter.test(value), { message: "must contain a visible character" })
   .refine((value) => !forbiddenCharacters.some((character) => value.includes(character)), {
     message: `must not contain any of ${forbiddenCharacters.join(" ")}`,
   })
@@ -33,8 +43,12 @@ export const SubscriberName = z
 export type SubscriberName = z.infer<typeof SubscriberName>;
 
 // Stops counting one past the limit, so a long input costs no more than the
-// limit's worth of segmentation.
+// limit's worth of segmentation. A string of at most `limit` UTF-16 code units
+// has at most that many graphemes, so most names skip segmentation.
 function exceedsLength(value: string, limit: number): boolean {
+  if (value.length <= limit) {
+    return false;
+  }
   let count = 0;
   for (const _segment of graphemeSegmenter.segment(value)) {
     count += 1;

@@ -7,7 +7,12 @@ function firstIssue(input: string): string | undefined {
 }
 
 describe("SubscriberEmail", () => {
-  const validAddresses = ["ursula_le_guin@gmail.com", "First.Last+tag@Example.COM", "o'brien@sub.example.org"];
+  const validAddresses = [
+    "ursula_le_guin@gmail.com",
+    "First.Last+tag@Example.COM",
+    "o'brien@sub.example.org",
+    `${"a".repeat(64)}@example.com`,
+  ];
 
   it.each(validAddresses)("accepts %s unchanged", (input) => {
     const result = SubscriberEmail.safeParse(input);
@@ -25,6 +30,8 @@ describe("SubscriberEmail", () => {
     ["two at signs", "a@b@example.com", "must be a valid email address"],
     ["a leading space", " ursula@example.com", "must be a valid email address"],
     ["a line break", "ursula@example.com\n", "must be a valid email address"],
+    ["255 characters", `${"a".repeat(64)}@${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.com`.padEnd(255, "m"), "must be at most 254 characters long"],
+    ["65 characters before the @", `${"a".repeat(65)}@example.com`, "must have at most 64 characters before the @"],
   ])("rejects %s", (_case, input, message) => {
     expect(firstIssue(input)).toBe(message);
   });

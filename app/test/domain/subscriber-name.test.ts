@@ -31,6 +31,10 @@ describe("SubscriberName", () => {
     ["an escape character", "Ada\u001B[31m", "must not contain control characters"],
     ["a lone surrogate", "Ada\uD800", "must be valid Unicode text"],
     ["a curly brace", "{Ada}", 'must not contain any of / ( ) " < > \\ { }'],
+    ["a line separator", "Ada\u2028Lovelace", "must not contain line separators or text direction controls"],
+    ["a right-to-left override", "\u202Eecalevol", "must not contain line separators or text direction controls"],
+    ["a zero-width space only", "\u200B", "must contain a visible character"],
+    ["a lone combining accent", "\u0301", "must contain a visible character"],
   ])("rejects %s", (_case, input, message) => {
     expect(firstIssue(input)).toBe(message);
   });

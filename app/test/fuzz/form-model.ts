@@ -79,9 +79,16 @@ export function decodeBody(body: Uint8Array): Field[] | undefined {
 }
 
 // A name is valid unless it is empty, whitespace only, longer than 256 grapheme
-// clusters, or contains a control character (Unicode category Cc) or / ( ) " < > \ { }.
+// clusters, contains a control character (Unicode category Cc), a line or paragraph
+// separator, a text direction control or / ( ) " < > \ { }, or shows nothing (only
+// spaces, format characters and combining marks).
 export function nameVerdict(name: string): Verdict {
-  if (name.trim() === "" || /\p{Cc}/u.test(name) || forbiddenNameCharacters.some((character) => name.includes(character))) {
+  if (
+    name.trim() === "" ||
+    /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.test(name) ||
+    !/[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}]/u.test(name) ||
+    forbiddenNameCharacters.some((character) => name.includes(character))
+  ) {
     return "invalid";
   }
   let count = 0;
@@ -104,7 +111,14 @@ export function emailVerdict(email: string): Verdict {
     return "valid";
   }
   const plainlyInvalid =
-    at === -1 || local === "" || domain === "" || /\s|\p{Cc}|"/u.test(email) || local.startsWith(".") || email.includes("..");
+    at === -1 ||
+    local === "" ||
+    domain === "" ||
+    local.length > 64 ||
+    email.length > 254 ||
+    /\s|\p{Cc}|"/u.test(email) ||
+    local.startsWith(".") ||
+    email.includes("..");
   return plainlyInvalid ? "invalid" : "unknown";
 }
 

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { DestinationStream } from "pino";
 import type { Settings } from "./configuration/settings.ts";
 import { handleError } from "./error-handler.ts";
+import { AccessLogController } from "./logging/access-log.ts";
 import databasePlugin from "./plugins/database.ts";
 import drainConnectionsPlugin from "./plugins/drain-connections.ts";
 import formBodyPlugin from "./plugins/form-body.ts";
@@ -21,6 +22,7 @@ export function buildApp(settings: Settings, options: BuildAppOptions = {}): Fas
       level: settings.application.log_level,
       ...(options.logStream && { stream: options.logStream }),
     },
+    logController: new AccessLogController(settings.application.health_check_path),
     bodyLimit: settings.application.body_limit_bytes,
     // Every request gets a fresh id. A client's X-Request-Id is never trusted,
     // because any client could forge one to muddle the logs.

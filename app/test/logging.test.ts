@@ -20,10 +20,29 @@ describe("logging", () => {
     const requestId = response.headers["x-request-id"];
     expect(requestId).toMatch(uuidPattern);
     const requestLines = testApp.logs.lines.filter((line) => line.reqId !== undefined);
-    expect(requestLines.map((line) => line.msg)).toEqual(["incoming request", "Stored a new subscriber", "request completed"]);
+    expect(requestLines.map((line) => line.msg)).toEqual(["Stored a new subscriber", "Request completed"]);
     for (const line of requestLines) {
       expect(line.reqId).toBe(requestId);
     }
+  });
+
+  it("writes one access line with method, URL and status", async () => {
+    testApp = await spawnApp();
+
+    await testApp.app.inject({ method: "GET", url: "/no-such-page" });
+
+    const accessLines = testApp.logs.lines.filter((line) => line.msg === "Request completed");
+    expect(accessLines).toHaveLength(1);
+    expect(accessLines[0]).toMatchObject({ level: 30, method: "GET", url: "/no-such-page", statusCode: 404 });
+    expect(accessLines[0]?.responseTime).toEqual(expect.any(Number));
+  });
+
+  it("logs health check probes at debug only", async () => {
+    testApp = await spawnApp();
+
+    await testApp.app.inject({ method: "GET", url: "/health_check" });
+
+    expect(testApp.logs.lines.filter((line) => line.reqId !== undefined)).toEqual([]);
   });
 
   it("gives each request its own id", async () => {

@@ -20,8 +20,10 @@ const listedFindingLimit = 50;
 export interface SummaryInput {
   runtimeImage: string;
   sizes: ImageSizes;
-  cold: TimedBuild;
+  cold: TimedBuild[];
   warm: TimedBuild[];
+  // A build right after the last warm one, with no change.
+  unchanged: TimedBuild;
   startups: StartupRun[];
   // Whether polling began before `docker run` exited.
   pollFromStart: boolean;
@@ -62,21 +64,23 @@ export function printLayers(sizes: ImageSizes, scan: LayerScan): void {
   console.log(`Files in those layers: ${listed}${more}\n`);
 }
 
-export function printBuildSteps(cold: TimedBuild, warm: TimedBuild[]): void {
-  console.log(`Dockerfile steps, seconds from BuildKit (warm: median of ${warm.length}, or CACHED):`);
+export function printBuildSteps(cold: TimedBuild[], warm: TimedBuild[]): void {
+  console.log(`Dockerfile steps, seconds from BuildKit (median of ${cold.length} cold and ${warm.length} warm builds, or CACHED):`);
   // FROM steps take no time, and stages with the same base share one FROM vertex.
-  const rows = cold.steps
+  const rows = (cold[0]?.steps ?? [])
     .filter((step) => step.stage !== "internal" && !step.name.startsWith("FROM "))
-    .map((step) => {
-      const warmSteps = warm.map((build) => build.steps.find((candidate) => candidate.stage === step.stage && candidate.name === step.name));
-      return [step.stage, shorten(step.name, 60), formatStepTime(step), formatWarmStepTime(warmSteps)];
-    });
+    .map((step) => [step.stage, shorten(step.name, 60), formatStepTimes(findSteps(cold, step)), formatStepTimes(findSteps(warm, step))]);
   printTable(["stage", "step", "cold", "warm"], rows);
-  const installLog = findInstallStep(cold.steps)?.logs.find((line) => /added \d+ packages/.test(line));
-  if (installLog !== undefined) {
-    console.log(`npm ci in the cold build: ${installLog.trim()}`);
+  for (const build of cold) {
+    const installLog = findInstallStep(build.steps)?.logs.find((line) => /added \d+ packages/.test(line));
+    console.log(`npm ci in a cold build: ${installLog?.trim() ?? "no summary line"}`);
   }
   console.log("");
+}
+
+// The step with the same stage and name in each build.
+function findSteps(builds: TimedBuild[], step: BuildStep): (BuildStep | undefined)[] {
+  return builds.map((build) => build.steps.find((candidate) => candidate.stage === step.stage && candidate.name === step.name));
 }
 
 export function printFindings(findings: Finding[]): void {
@@ -97,35 +101,40 @@ export function printFindings(findings: Finding[]): void {
 export function printSummary(input: SummaryInput): void {
   const { sizes, cold, warm, startups, user, scan } = input;
   const addedMegabytes = sizes.addedBytes / 1e6;
+  const coldSeconds = median(cold.map((build) => build.seconds));
   const warmSeconds = median(warm.map((build) => build.seconds));
-  const ratio = warmSeconds / cold.seconds;
+  const ratio = warmSeconds / coldSeconds;
   const firstOk = startups.map((run) => run.firstOkSeconds);
   const runCommand = startups.map((run) => run.runCommandSeconds);
   const cachedInstalls = warm.filter((build) => findInstallStep(build.steps)?.cached === true).length;
-  const dependencySteps = warm.map(countCachedDependencySteps);
-  const coldInstall = findInstallStep(cold.steps);
-  const distinctImages = new Set([cold.imageId, ...warm.map((build) => build.imageId)]).size;
+  const fullyCachedDependencies = warm.filter(allDependencyStepsCached).length;
+  const coldInstallsRan = cold.every((build) => findInstallStep(build.steps)?.cached === false);
+  // Every warm build must produce a new image, or the edit did not reach the bundle.
+  const coldImages = new Set(cold.map((build) => build.imageId));
+  const warmImages = new Set(warm.map((build) => build.imageId));
+  const editsReachedImage = warmImages.size === warm.length && [...warmImages].every((id) => !coldImages.has(id));
   const scannedEntries = scan.layers.reduce((sum, layer) => sum + layer.entryCount, 0);
 
   const rows = [
     row("layers added to the base", `${addedMegabytes.toFixed(2)} MB in ${sizes.addedLayerCount} layers`, `<= ${maxAddedMegabytes} MB`, addedMegabytes <= maxAddedMegabytes),
     row("base image", `${(sizes.baseBytes / 1e6).toFixed(1)} MB (${input.runtimeImage})`, "for comparison", undefined),
-    row("cold build (--no-cache)", `${cold.seconds.toFixed(2)} s`, "npm ci not CACHED", coldInstall !== undefined && !coldInstall.cached),
-    row(`warm build (median of ${warm.length})`, `${warmSeconds.toFixed(2)} s`, "the change reaches the image", distinctImages === warm.length + 1),
+    row(`cold build, --no-cache (median of ${cold.length})`, formatSeconds(cold.map((build) => build.seconds)), "npm ci runs", coldInstallsRan),
+    row(`warm build (median of ${warm.length})`, formatSeconds(warm.map((build) => build.seconds)), "new image each time", editsReachedImage),
+    row("rebuild without a change", `${input.unchanged.seconds.toFixed(2)} s`, "", undefined),
     row("warm / cold", `${(ratio * 100).toFixed(0)}%`, `<= ${maxWarmToColdRatio * 100}%`, ratio <= maxWarmToColdRatio),
     row(
       "dependency steps in warm builds",
-      `npm ci CACHED in ${cachedInstalls}/${warm.length}; ${dependencySteps.map((count) => `${count.cached}/${count.total}`).join(", ")} steps CACHED`,
+      `npm ci CACHED in ${cachedInstalls}/${warm.length}, its whole stage in ${fullyCachedDependencies}/${warm.length}`,
       "all CACHED",
-      cachedInstalls === warm.length && dependencySteps.every((count) => count.total > 0 && count.cached === count.total),
+      fullyCachedDependencies === warm.length,
     ),
     row(
       `docker run to first 200 (median of ${startups.length}${input.pollFromStart ? ", polled from start" : ""})`,
-      `${median(firstOk).toFixed(2)} s (${Math.min(...firstOk).toFixed(2)}-${Math.max(...firstOk).toFixed(2)})`,
+      formatSeconds(firstOk),
       `< ${maxStartupSeconds} s`,
       median(firstOk) < maxStartupSeconds,
     ),
-    row("  of which docker run itself", `${median(runCommand).toFixed(2)} s`, "", undefined),
+    row("of which docker run itself", `${median(runCommand).toFixed(2)} s`, "", undefined),
     row("user", `USER ${user.configured === "" ? "(none)" : user.configured}, process uid ${[...new Set(user.processUids)].join(", ")}`, "not root", !user.isRoot),
     row("layer, history and config scan", `${scan.findings.length} findings in ${scannedEntries} entries of ${scan.layers.length} layers`, "0 findings", scan.findings.length === 0),
   ];
@@ -141,26 +150,22 @@ function row(figure: string, value: string, goal: string, met: boolean | undefin
   return [figure, value, goal, verdict];
 }
 
-function countCachedDependencySteps(build: TimedBuild): { cached: number; total: number } {
+// Whether every step of the stage that runs npm ci, npm ci included, came from the cache.
+function allDependencyStepsCached(build: TimedBuild): boolean {
   const install = findInstallStep(build.steps);
   if (install === undefined) {
-    return { cached: 0, total: 0 };
+    return false;
   }
-  const steps = cacheableSteps(build.steps, install.stage);
-  return { cached: steps.filter((step) => step.cached).length, total: steps.length };
+  return cacheableSteps(build.steps, install.stage).every((step) => step.cached);
 }
 
-function formatStepTime(step: BuildStep | undefined): string {
-  if (step === undefined) {
-    return "-";
-  }
-  if (step.cached) {
-    return "CACHED";
-  }
-  return step.seconds === undefined ? "?" : `${step.seconds.toFixed(1)} s`;
+// The median and, for several values, the range: "2.10 s (1.95-2.40)".
+function formatSeconds(values: number[]): string {
+  const range = values.length > 1 ? ` (${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})` : "";
+  return `${median(values).toFixed(2)} s${range}`;
 }
 
-function formatWarmStepTime(steps: (BuildStep | undefined)[]): string {
+function formatStepTimes(steps: (BuildStep | undefined)[]): string {
   if (steps.every((step) => step?.cached === true)) {
     return "CACHED";
   }

@@ -13,7 +13,7 @@ describe("logging", () => {
   });
 
   it("puts the request id on every line of a request", async () => {
-    testApp = await spawnApp();
+    testApp = await spawnApp({ application: { log_level: "debug" } });
 
     const response = await postSubscription(testApp.app, "name=Ada&email=ada%40example.com");
 

@@ -30,6 +30,8 @@ const { values: options } = parseArgs({
     image: { type: "string", default: "node:24-bookworm-slim" },
     // "baseline" runs bench/baseline.ts from the mounted repository, with type stripping.
     target: { type: "string", default: "service" },
+    // Passed to the container as NODE_OPTIONS, such as --max-semi-space-size=4.
+    "node-options": { type: "string", default: "" },
   },
 });
 const seconds = positiveInteger(options.seconds, "--seconds");
@@ -49,6 +51,7 @@ try {
     APP_APPLICATION__HOST: "127.0.0.1",
     APP_APPLICATION__PORT: String(port),
     APP_APPLICATION__LOG_LEVEL: options["log-level"],
+    ...(options["node-options"] !== "" && { NODE_OPTIONS: options["node-options"] }),
   };
   // The service gets the image's layout: the bundle in /app/dist and the configuration
   // files beside it. The baseline runs from the repository, which has its node_modules.

@@ -3,7 +3,7 @@ import { runDocker } from "../../e2e/docker-engine.ts";
 export interface ImageUser {
   // The image config's USER, or "" when the image sets none (root).
   configured: string;
-  // The user IDs of the processes in a container of the image, as the host sees them.
+  // The user IDs of the processes in a container of the image, as the host reports them.
   processUids: number[];
   isRoot: boolean;
 }

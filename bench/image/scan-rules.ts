@@ -19,7 +19,9 @@ export interface PackageSets {
 
 const testFolders = new Set(["test", "tests", "__tests__"]);
 const testFilePattern = /\.(test|spec)\.[cm]?[jt]sx?$|^vitest\.config\./;
-// The repository's folders that hold deployment, CI and tooling, and never belong in the image.
+// The repository's folders of deployment, CI and tooling, which never belong in the image.
+// NOTE: packages that a runtime stage installs with apt-get bring their own test/ or scripts/
+// folders into the project's layers, and these rules report them too.
 const infraFolders = new Set(["infra", "e2e", ".pulumi", ".github", ".ci", "scripts", "tools", "bench", ".git"]);
 const pulumiFilePattern = /^Pulumi(\.[^.]+)?\.ya?ml$/;
 const authTokenPattern = /_authToken\s*=\s*\S/;
@@ -37,7 +39,7 @@ export function findPathProblems(entryPath: string, scope: LayerScope, packages:
     problems.push("env file");
   }
   if (name === ".npmrc") {
-    problems.push("npm configuration file (.npmrc), which may hold a registry token");
+    problems.push("npm configuration file (.npmrc), which may contain a registry token");
   }
   if (normalized.startsWith(`${secretsFolder.slice(1)}/`)) {
     problems.push(`file under ${secretsFolder}, where BuildKit mounts build secrets`);

@@ -103,7 +103,7 @@ describe("scanArchive", () => {
     const result = await scan([baseLayer, leakyLayer], ["debootstrap", "COPY . ."]);
 
     const found = result.findings.map((finding) => `${finding.path}: ${finding.problem}`);
-    expect(found).toContain("app/.npmrc: npm configuration file (.npmrc), which may hold a registry token");
+    expect(found).toContain("app/.npmrc: npm configuration file (.npmrc), which may contain a registry token");
     expect(found).toContain("app/.npmrc: npm registry token (_authToken=...)");
     expect(found).toContain("app/node_modules/esbuild/package.json: node_modules of the dev tool esbuild");
     expect(found).toContain("app/test/app.test.ts: test file");

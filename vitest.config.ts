@@ -1,8 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Each workspace keeps its own test settings; the root runs them all.
+// Each folder with tests keeps its own settings; the root runs them all.
 export default defineConfig({
   test: {
-    projects: [{ test: { name: "scripts", include: ["scripts/**/*.test.ts"] } }, "app", "infra", "tools"],
+    projects: [{ test: { name: "scripts", include: ["scripts/**/*.test.ts"] } }, "app", "infra", "tools", "bench/image"],
   },
 });

@@ -1,17 +1,9 @@
 import closeWithGrace from "close-with-grace";
-import { pino } from "pino";
 import { buildApp } from "./app.ts";
 import { loadSettingsOrExit } from "./load-settings-or-exit.ts";
 
-// Log lines go to stdout in batches of about 4 KB rather than one write each, which cost a
-// quarter of a subscription's CPU time under load. A timer bounds how late a line appears
-// when traffic is low, and shutdown writes what is left.
-const logFlushIntervalMs = 1_000;
-const logStream = pino.destination({ dest: 1, minLength: 4_096, sync: false });
-setInterval(() => logStream.flush(), logFlushIntervalMs).unref();
-
 const settings = loadSettingsOrExit();
-const app = buildApp(settings, { logStream });
+const app = buildApp(settings);
 
 // On SIGTERM (or SIGINT) Fastify stops accepting connections, finishes the
 // requests in flight and runs its onClose hooks, which end the database pool.
@@ -24,7 +16,6 @@ closeWithGrace({ delay: settings.application.shutdown_grace_period_ms, logger: a
   }
   await app.close();
   app.log.info("Server stopped");
-  logStream.flushSync();
 });
 
 const { host, port } = settings.application;

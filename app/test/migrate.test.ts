@@ -256,6 +256,16 @@ describe("migrate command", () => {
       expect((result as pg.DatabaseError).message).toBe("permission denied for schema public");
     });
 
+    it("takes back a create right granted earlier", async () => {
+      await query(`GRANT CREATE ON SCHEMA public TO ${pg.escapeIdentifier(role)}`);
+      await migrateAsAdmin();
+
+      const result = await queryAsRole("CREATE TABLE app_role_probe (id int)");
+
+      expect(result).toBeInstanceOf(pg.DatabaseError);
+      expect((result as pg.DatabaseError).message).toBe("permission denied for schema public");
+    });
+
     it("keeps the role from dropping the subscriptions table", async () => {
       await migrateAsAdmin();
 

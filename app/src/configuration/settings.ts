@@ -68,6 +68,11 @@ export const DatabaseSettings = z.strictObject({
   // migrating, when it connects as the database's owner and the service as this role. Unset
   // where the service's own user migrates and so owns the tables.
   application_role: grantableRole.optional(),
+}).refine((database) => database.application_role !== database.username, {
+  // The migration revokes the role's rights on schema_migrations, which would lock the
+  // migrating user out of its own record on the next run.
+  path: ["application_role"],
+  error: "must differ from database.username, the user that migrates",
 });
 
 export const Settings = z.strictObject({

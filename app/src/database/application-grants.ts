@@ -23,6 +23,9 @@ export class GrantError extends Error {
 function grantStatements(role: string): string[] {
   const grantee = escapeIdentifier(role);
   return [
+    // A right to create objects left from an earlier setup would let the service own tables
+    // that the migrating user then cannot change.
+    `REVOKE CREATE ON SCHEMA public FROM ${grantee}`,
     `GRANT USAGE ON SCHEMA public TO ${grantee}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${grantee}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${grantee}`,

@@ -230,9 +230,17 @@ describe("validation", () => {
   });
 
   it("reads the application role from its variable", () => {
-    const settings = load({ APP_DATABASE__APPLICATION_ROLE: "newsletter" });
+    const settings = load({ APP_DATABASE__APPLICATION_ROLE: "newsletter_app" });
 
-    expect(settings.database.application_role).toBe("newsletter");
+    expect(settings.database.application_role).toBe("newsletter_app");
+  });
+
+  it("rejects an application role equal to the username", () => {
+    const problems = problemsOf(() => load({ APP_DATABASE__APPLICATION_ROLE: "newsletter" }));
+
+    expect(problems).toEqual([
+      'database.application_role: must differ from database.username, the user that migrates, got "newsletter" (from variable APP_DATABASE__APPLICATION_ROLE)',
+    ]);
   });
 
   it("accepts an application role of 63 bytes", () => {

@@ -69,8 +69,10 @@ function readYamlFile(filePath: string): Tree {
   }
 
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigurationError(document.errors.map((error) => invalidYaml(filePath, error.message)));
+  // Warnings cover unknown tags (!foo), whose values would otherwise load as plain strings.
+  const problems = [...document.errors, ...document.warnings];
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems.map((problem) => invalidYaml(filePath, problem.message)));
   }
 
   let content: unknown;
@@ -87,7 +89,7 @@ function readYamlFile(filePath: string): Tree {
     const kind = Array.isArray(content) ? "list" : typeof content;
     throw new ConfigurationError([`${displayPath(filePath)} must contain a mapping of sections, not a ${kind}`]);
   }
-  rejectReservedKeys(content, [], filePath);
+  rejectReservedKeys(content, [], filePath, new Set());
   return content;
 }
 
@@ -100,16 +102,24 @@ function invalidYaml(filePath: string, message: string): string {
 // merging, and no setting is named like them.
 const reservedKeys = new Set(["__proto__", "constructor", "prototype"]);
 
-function rejectReservedKeys(tree: Tree, prefix: string[], filePath: string): void {
-  for (const [key, value] of Object.entries(tree)) {
-    const keyPath = [...prefix, key];
-    if (reservedKeys.has(key)) {
-      throw new ConfigurationError([`${keyPath.join(".")}: not a known setting (from ${displayPath(filePath)}); remove it`]);
-    }
-    if (isTree(value)) {
-      rejectReservedKeys(value, keyPath, filePath);
-    }
+// Also rejects values that contain themselves, which a YAML alias inside its own anchor makes.
+function rejectReservedKeys(value: unknown, keyPath: string[], filePath: string, enclosing: Set<unknown>): void {
+  if (typeof value !== "object" || value === null) {
+    return;
   }
+  if (enclosing.has(value)) {
+    throw new ConfigurationError([
+      `${keyPath.join(".")}: refers to itself through a YAML alias (in ${displayPath(filePath)}); write the value out`,
+    ]);
+  }
+  enclosing.add(value);
+  for (const [key, child] of Object.entries(value)) {
+    if (reservedKeys.has(key)) {
+      throw new ConfigurationError([`${[...keyPath, key].join(".")}: not a known setting (from ${displayPath(filePath)}); remove it`]);
+    }
+    rejectReservedKeys(child, [...keyPath, key], filePath, enclosing);
+  }
+  enclosing.delete(value);
 }
 
 function mergeInto(target: Tree, source: Tree, prefix: string[], origin: string, sources: Map<string, string>): void {
@@ -205,8 +215,9 @@ function valueAt(tree: Tree, keyPath: string[]): unknown {
   return current;
 }
 
+// Only plain mappings: YAML's !!set and !!omap load as a Set and a Map, which hold no settings.
 function isTree(value: unknown): value is Tree {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 function displayPath(filePath: string): string {

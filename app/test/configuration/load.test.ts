@@ -98,6 +98,25 @@ describe("environment files", () => {
     expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
   });
 
+  it.each([
+    ["a mapping", "extra: &a\n  self: *a\n", /^extra\.self: refers to itself through a YAML alias/],
+    ["a list", "application:\n  host: &h [*h]\n", /^application\.host\.0: refers to itself through a YAML alias/],
+  ])("rejects %s that contains itself", (_case, content, message) => {
+    const folder = folderWith({ "base.yaml": content, "local.yaml": "" });
+
+    const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
+
+    expect(problems[0]).toMatch(message);
+  });
+
+  it("rejects an unknown tag", () => {
+    const folder = folderWith({ "base.yaml": "application:\n  host: !foo example\n", "local.yaml": "" });
+
+    const problems = problemsOf(() => loadSettings({ directory: folder, env: {} }));
+
+    expect(problems[0]).toMatch(/base\.yaml is not valid YAML: .*!foo/);
+  });
+
   it("names a top-level list as a list", () => {
     const folder = folderWith({ "base.yaml": "- port\n", "local.yaml": "" });
 

@@ -89,7 +89,7 @@ function readYamlFile(filePath: string): Tree {
     const kind = Array.isArray(content) ? "list" : typeof content;
     throw new ConfigurationError([`${displayPath(filePath)} must contain a mapping of sections, not a ${kind}`]);
   }
-  rejectReservedKeys(content, [], filePath, new Set());
+  rejectUnsafeKeysAndCycles(content, [], filePath, new Set());
   return content;
 }
 
@@ -103,7 +103,7 @@ function invalidYaml(filePath: string, message: string): string {
 const reservedKeys = new Set(["__proto__", "constructor", "prototype"]);
 
 // Also rejects values that contain themselves, which a YAML alias inside its own anchor makes.
-function rejectReservedKeys(value: unknown, keyPath: string[], filePath: string, enclosing: Set<unknown>): void {
+function rejectUnsafeKeysAndCycles(value: unknown, keyPath: string[], filePath: string, enclosing: Set<unknown>): void {
   if (typeof value !== "object" || value === null) {
     return;
   }
@@ -117,7 +117,7 @@ function rejectReservedKeys(value: unknown, keyPath: string[], filePath: string,
     if (reservedKeys.has(key)) {
       throw new ConfigurationError([`${[...keyPath, key].join(".")}: not a known setting (from ${displayPath(filePath)}); remove it`]);
     }
-    rejectReservedKeys(child, [...keyPath, key], filePath, enclosing);
+    rejectUnsafeKeysAndCycles(child, [...keyPath, key], filePath, enclosing);
   }
   enclosing.delete(value);
 }

@@ -31,16 +31,25 @@ describe("logging", () => {
 
     await testApp.app.inject({ method: "GET", url: "/no-such-page" });
 
-    const accessLines = testApp.logs.lines.filter((line) => line.msg === "Request completed");
-    expect(accessLines).toHaveLength(1);
-    expect(accessLines[0]).toMatchObject({ level: 30, method: "GET", url: "/no-such-page", statusCode: 404 });
-    expect(accessLines[0]?.responseTime).toEqual(expect.any(Number));
+    const requestLines = testApp.logs.lines.filter((line) => line.reqId !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({ level: 30, msg: "Request completed", method: "GET", path: "/no-such-page", statusCode: 404 });
+    expect(requestLines[0]?.responseTime).toEqual(expect.any(Number));
+  });
+
+  it("keeps the query string out of the access line", async () => {
+    testApp = await spawnApp();
+
+    await testApp.app.inject({ method: "GET", url: "/no-such-page?token=query-secret" });
+
+    expect(testApp.logs.raw.join("")).not.toContain("query-secret");
   });
 
   it("logs health check probes at debug only", async () => {
     testApp = await spawnApp();
 
     await testApp.app.inject({ method: "GET", url: "/health_check" });
+    await testApp.app.inject({ method: "GET", url: "/health_check?probe=1" });
 
     expect(testApp.logs.lines.filter((line) => line.reqId !== undefined)).toEqual([]);
   });

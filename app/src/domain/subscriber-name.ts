@@ -13,12 +13,14 @@ const forbiddenCharacters = ["/", "(", ")", '"', "<", ">", "\\", "{", "}"];
 const controlCharacter = /\p{Cc}/u;
 
 // Line and paragraph separators, and the controls that reorder text (bidirectional
-// embeddings, overrides and isolates), which would make a stored name display as
+// marks, embeddings, overrides and isolates), which would make a stored name display as
 // something else than what it holds.
-const layoutCharacter = /[\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
+const layoutCharacter = /[\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
-// Something that shows: not a space, a format character or a lone combining mark.
-const visibleCharacter = /[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}]/u;
+// Something that shows: not a space, a format character, a lone combining mark, a private
+// use or unassigned code point, or one of the letters that Unicode draws blank (the Hangul
+// fillers and the blank Braille pattern).
+const visibleCharacter = /[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}\p{Co}\p{Cn}\u115F\u1160\u2800\u3164\uFFA0]/u;
 
 const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 

@@ -35,6 +35,10 @@ describe("SubscriberName", () => {
     ["a right-to-left override", "\u202Eecalevol", "must not contain line separators or text direction controls"],
     ["a zero-width space only", "\u200B", "must contain a visible character"],
     ["a lone combining accent", "\u0301", "must contain a visible character"],
+    ["a Hangul filler only", "\u3164", "must contain a visible character"],
+    ["a blank Braille pattern only", "\u2800", "must contain a visible character"],
+    ["a private use character only", "\uE000", "must contain a visible character"],
+    ["a right-to-left mark", "Ada\u200F", "must not contain line separators or text direction controls"],
   ])("rejects %s", (_case, input, message) => {
     expect(firstIssue(input)).toBe(message);
   });

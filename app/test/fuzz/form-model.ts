@@ -80,13 +80,13 @@ export function decodeBody(body: Uint8Array): Field[] | undefined {
 
 // A name is valid unless it is empty, whitespace only, longer than 256 grapheme
 // clusters, contains a control character (Unicode category Cc), a line or paragraph
-// separator, a text direction control or / ( ) " < > \ { }, or shows nothing (only
-// spaces, format characters and combining marks).
+// separator, a text direction mark or control or / ( ) " < > \ { }, or shows nothing
+// (only spaces, format characters, combining marks, private use, unassigned or blank letters).
 export function nameVerdict(name: string): Verdict {
   if (
     name.trim() === "" ||
-    /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.test(name) ||
-    !/[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}]/u.test(name) ||
+    /[\p{Cc}\p{Zl}\p{Zp}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u.test(name) ||
+    !/[^\p{White_Space}\p{Cf}\p{Mn}\p{Me}\p{Co}\p{Cn}\u115F\u1160\u2800\u3164\uFFA0]/u.test(name) ||
     forbiddenNameCharacters.some((character) => name.includes(character))
   ) {
     return "invalid";

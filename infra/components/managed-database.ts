@@ -29,8 +29,8 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     super("zero2prod:index:ManagedDatabase", name, {}, opts);
 
     const cluster = this.createCluster(name, args);
-    const database = this.createDatabase(name, args, cluster);
     const user = this.createUser(name, args, cluster);
+    const database = this.createDatabase(name, args, cluster, user);
 
     this.clusterId = cluster.id;
     this.clusterName = cluster.name;
@@ -61,12 +61,19 @@ export class ManagedDatabase extends pulumi.ComponentResource {
     );
   }
 
-  // Deleting the database drops its tables, so it is protected like the cluster.
-  private createDatabase(name: string, args: ManagedDatabaseArgs, cluster: digitalocean.DatabaseCluster): digitalocean.DatabaseDb {
+  // Deleting the database drops its tables, so it is protected like the cluster. It depends on
+  // the user so that a destroy removes it first: PostgreSQL refuses to drop a role that still
+  // holds grants in a database.
+  private createDatabase(
+    name: string,
+    args: ManagedDatabaseArgs,
+    cluster: digitalocean.DatabaseCluster,
+    user: digitalocean.DatabaseUser,
+  ): digitalocean.DatabaseDb {
     return new digitalocean.DatabaseDb(
       `${name}-database`,
       { clusterId: cluster.id, name: args.databaseName },
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, dependsOn: [user] },
     );
   }
 

@@ -235,6 +235,12 @@ describe("production database", () => {
     expect(settings.database.username).not.toBe("doadmin");
   });
 
+  it("drops the database before its user", () => {
+    const user = findResource(captured, types.databaseUser);
+
+    expect(findResource(captured, types.database).dependsOn).toContain(user.name);
+  });
+
   it("admits only the app", () => {
     const app = findResource(captured, types.app);
     const firewall = findResource(captured, types.firewall);

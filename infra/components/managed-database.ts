@@ -63,7 +63,7 @@ export class ManagedDatabase extends pulumi.ComponentResource {
 
   // Deleting the database drops its tables, so it is protected like the cluster. It depends on
   // the user so that a destroy removes it first: PostgreSQL refuses to drop a role that still
-  // holds grants in a database.
+  // has grants in a database.
   private createDatabase(
     name: string,
     args: ManagedDatabaseArgs,

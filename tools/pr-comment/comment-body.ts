@@ -47,7 +47,7 @@ export function markerLine(marker: string): string {
 
 // Builds a comment body that starts with the hidden marker and fits the limit. When the output
 // does not fit, lines from its middle are replaced by one line saying how many were left out,
-// and a note under the block says where the full output is.
+// and a note under the block names where the full output is.
 export function buildCommentBody(parts: CommentParts): CommentBody {
   const limit = parts.limit ?? githubCommentLimit;
   const head = `${markerLine(parts.marker)}\n${parts.heading.trimEnd()}\n`;

@@ -3,7 +3,7 @@ import type { DatabaseSettings } from "../configuration/settings.ts";
 
 // The client-side timeout fires this long after statement_timeout, so the
 // server normally cancels first and the connection stays usable. The client
-// timeout still ends a query whose server no longer answers.
+// timeout still ends a query whose server no longer responds.
 const clientTimeoutMarginMs = 1_000;
 
 export interface ConnectionOptions {

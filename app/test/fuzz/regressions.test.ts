@@ -26,7 +26,7 @@ describe("regressions found by the fuzz tests", () => {
   });
 
   // PostgreSQL rejects a unique-index entry above 2704 bytes (SQLSTATE 54000), which
-  // answered 500 until SubscriberEmail took RFC 5321's length limit.
+  // returned 500 until SubscriberEmail took RFC 5321's length limit.
   it("rejects an email too long to index", async () => {
     const email = `${irregularText(2_800)}@example.com`;
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { get } from "node:http";
-import { createServer } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findFreePort } from "../../app/test/support/free-port.ts";
 import { runDocker } from "../../e2e/docker-engine.ts";
 
 export interface StartupRun {
@@ -35,7 +35,9 @@ export async function measureStartup(
   pollFromStart: boolean,
   whileRunning?: (containerName: string) => Promise<void>,
 ): Promise<StartupRun> {
-  const hostPort = await freeLoopbackPort();
+  // Another process could take the port before Docker binds it; `docker run` then fails with
+  // "port is already allocated".
+  const hostPort = await findFreePort();
   const args = [
     "run",
     "--detach",
@@ -117,20 +119,4 @@ function requestStatus(port: number): Promise<number | undefined> {
     request.on("timeout", () => request.destroy(new Error("request timed out")));
     request.on("error", reject);
   });
-}
-
-// A port that was free on 127.0.0.1 a moment ago; another process could take it before
-// Docker binds it, which makes `docker run` fail with "port is already allocated".
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") {
-    throw new Error("Failed to read the port of a listening socket on 127.0.0.1");
-  }
-  return address.port;
 }
